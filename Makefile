@@ -26,9 +26,13 @@ GEN_SRCS  := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
 GEN_HDRS  := $(GEN_SRCS:.c=.h)
 GEN_OBJS  := $(GEN_SRCS:.c=.o)
 
-LIB_SRCS  := $(shell find etcdclient -name '*.c' | sort)
+# LIB_DIRS/TUI_DIRS may be narrowed (e.g. LIB_DIRS="etcdclient/util etcdclient/k8s")
+# to build one component while others are being written.
+LIB_DIRS  ?= etcdclient
+TUI_DIRS  ?= tui
+LIB_SRCS  := $(shell find $(LIB_DIRS) -name '*.c' | sort)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-TUI_SRCS  := $(filter-out tui/main.c,$(shell find tui -name '*.c' | sort))
+TUI_SRCS  := $(filter-out tui/main.c,$(shell find $(TUI_DIRS) -name '*.c' 2>/dev/null | sort))
 TUI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(TUI_SRCS))
 MAIN_OBJ  := $(BUILD)/obj/tui/main.o
 
