@@ -5,16 +5,18 @@
 #   client.crt/client.key      a client cert signed by ca
 #   other-ca.crt               a second CA, trusted by nobody
 #   untrusted.crt/.key         a client cert signed by other-ca
-#   expired.crt/.key           a client cert of ca that expired yesterday
-set -euo pipefail
+#   expired.crt/.key           a client cert of ca that expired in 2020
+#   expiring.crt/.key          a client cert of ca valid for 3 more days
+# Sourced by tests: no shell options are changed outside make_certs.
 
 make_certs() {
   local d=$1
   mkdir -p "$d"
   (
+    set -euo pipefail
     cd "$d"
     local subj_ca="/CN=breakglass-test-ca" ossl="openssl"
-    $ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    $ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 60 \
       -subj "$subj_ca" -keyout ca.key -out ca.crt 2>/dev/null
     $ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
       -subj "/CN=some-other-ca" -keyout other-ca.key -out other-ca.crt 2>/dev/null
@@ -31,7 +33,7 @@ keyUsage=digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth
 X
     issue() { # name cn ca ext [days|expired]
-      local name=$1 cn=$2 ca=$3 ext=$4 days=${5:-2}
+      local name=$1 cn=$2 ca=$3 ext=$4 days=${5:-30}
       $ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
         -keyout "$name.key" -out "$name.csr" 2>/dev/null
       if [ "$days" = expired ]; then
@@ -66,6 +68,7 @@ X
     issue client root ca client.ext
     issue untrusted intruder other-ca client.ext
     issue expired root ca client.ext expired
+    issue expiring root ca client.ext 3
     chmod 600 ./*.key
   )
 }

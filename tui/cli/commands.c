@@ -1,0 +1,103 @@
+#include "tui/cli/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/cli/output.h"
+
+static const bg_cmd table[] = {
+    {"status", "", "health and status of every member: version, db size, leader, raft index",
+     "  --json            machine-readable output\n", cmd_status},
+    {"members", "", "list the cluster's members", "  --json            machine-readable output\n", cmd_members},
+    {"alarms", "", "list active alarms (NOSPACE, CORRUPT)", "  --json            machine-readable output\n",
+     cmd_alarms},
+    {"ls", "[PREFIX]", "list every key under PREFIX (all keys if none), paged at one revision",
+     "  -l, --long        also show create/mod revision, version and lease\n"
+     "  --limit N         stop after N keys\n"
+     "  --consistent      linearizable reads (default: serializable, no leader round trip)\n"
+     "  --json            machine-readable output (JSON lines, one key per line)\n",
+     cmd_ls},
+    {"get", "KEY", "show one key: revisions, version, lease, size and its value",
+     "  --rev N           read at revision N\n"
+     "  --json            machine-readable output\n",
+     cmd_get},
+    {"count", "[PREFIX]", "count keys under PREFIX without transferring them",
+     "  --json            machine-readable output\n", cmd_count},
+};
+
+const bg_cmd *bg_commands(size_t *n)
+{
+    *n = sizeof table / sizeof table[0];
+    return table;
+}
+
+const bg_cmd *bg_find_cmd(const char *name)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+void bg_print_cmd_help(const bg_cmd *c)
+{
+    printf("usage: breakglass [global flags] %s %s\n\n%s\n\n", c->name, c->args, c->summary);
+    if (c->help && *c->help)
+        printf("flags:\n%s\n", c->help);
+    printf("global flags: see 'breakglass --help'\n");
+}
+
+void bg_print_main_help(void)
+{
+    puts("usage: breakglass [global flags] <command> [args]\n"
+         "\n"
+         "Break-glass console for etcd: talks to etcd's v3 API directly with client certificates.\n"
+         "\n"
+         "commands:");
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        printf("  %-10s %s\n", table[i].name, table[i].summary);
+    puts("\n"
+         "offline (no etcd needed):\n"
+         "  --offline FILE <ls|get|count|top|stats|dump> ...   read a snapshot or member db file\n"
+         "\n"
+         "global flags (etcdctl-compatible; ETCDCTL_* variables are read too, flags win):\n"
+         "  --endpoints URLS        comma-separated, default https://127.0.0.1:2379\n"
+         "  --cacert FILE           CA that signed etcd's serving certificate\n"
+         "  --cert FILE, --key FILE client certificate and key\n"
+         "  --user NAME[:PASSWORD]  etcd user (with --password, or after the colon)\n"
+         "  --insecure-transport    plaintext http (TLS is the default)\n"
+         "  --dial-timeout D        connect timeout per endpoint (default 2s)\n"
+         "  --command-timeout D     timeout per request (default 5s)\n"
+         "  --json, -w json         machine-readable output\n"
+         "  --version, --help\n"
+         "\n"
+         "exit status: 0 success, 1 the operation failed (message and hint on stderr), 2 usage error.");
+}
+
+ec_client *bg_client(bg_ctx *ctx)
+{
+    if (ctx->client)
+        return ctx->client;
+    bg_opts *o = ctx->opts;
+    ec_config cfg = {
+        .endpoints = o->endpoints,
+        .n_endpoints = o->n_endpoints,
+        .cacert = o->cacert,
+        .cert = o->cert,
+        .key = o->key,
+        .insecure_transport = o->insecure_transport,
+        .user = o->user,
+        .password = o->password,
+        .dial_timeout_ms = o->dial_timeout_ms,
+        .command_timeout_ms = o->command_timeout_ms,
+    };
+    ec_err err;
+    ctx->client = ec_client_new(&cfg, &err);
+    if (!ctx->client) {
+        bg_report(&err);
+        return NULL;
+    }
+    for (const char *const *w = ec_client_warnings(ctx->client); *w; w++)
+        fprintf(stderr, "breakglass: warning: %s\n", *w);
+    return ctx->client;
+}

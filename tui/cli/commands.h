@@ -1,0 +1,38 @@
+/* Subcommands are data: one table feeds dispatch, --help and completion. */
+#ifndef BG_COMMANDS_H
+#define BG_COMMANDS_H
+
+#include "etcdclient/etcd.h"
+#include "tui/cli/options.h"
+
+typedef struct bg_ctx {
+    bg_opts *opts;
+    ec_client *client;      /* connected on first use by bg_client() */
+} bg_ctx;
+
+typedef struct bg_cmd {
+    const char *name;
+    const char *args;       /* synopsis of the arguments */
+    const char *summary;    /* one line */
+    const char *help;       /* the rest of --help: flags and notes */
+    int (*run)(bg_ctx *ctx, int argc, char **argv); /* argv[0] is the name */
+} bg_cmd;
+
+/* The client for ctx, created (credentials checked) on first call; prints
+ * the error and returns NULL on failure. Warnings go to stderr once. */
+ec_client *bg_client(bg_ctx *ctx);
+
+const bg_cmd *bg_find_cmd(const char *name);
+const bg_cmd *bg_commands(size_t *n);
+void bg_print_cmd_help(const bg_cmd *c);
+void bg_print_main_help(void);
+
+/* Subcommand entry points (one file per group). */
+int cmd_status(bg_ctx *ctx, int argc, char **argv);
+int cmd_members(bg_ctx *ctx, int argc, char **argv);
+int cmd_alarms(bg_ctx *ctx, int argc, char **argv);
+int cmd_ls(bg_ctx *ctx, int argc, char **argv);
+int cmd_get(bg_ctx *ctx, int argc, char **argv);
+int cmd_count(bg_ctx *ctx, int argc, char **argv);
+
+#endif
