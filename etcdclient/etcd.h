@@ -319,14 +319,18 @@ typedef struct ec_watch_batch {
 } ec_watch_batch;
 
 /* Opens a watch stream and waits (command timeout) for etcd to confirm it.
- * A start revision that is compacted fails with EC_E_COMPACTED and
- * *compact_revision (if non-NULL) set to the oldest revision available. */
+ * A start revision that is compacted fails with EC_E_COMPACTED, here or (as
+ * etcd 3.4 confirms the watcher first and cancels it right after) at the
+ * first ec_watch_next; *compact_revision / ec_watch_compact_revision() then
+ * give the oldest revision still available. */
 int ec_watch_open(ec_client *c, const ec_watch_opts *o, ec_watch **out, int64_t *compact_revision,
                   ec_err *err);
 /* Waits up to timeout_ms for the next batch: 1 with *out set (free it), 0 on
  * timeout, -1 when the watch ended (compacted, cancelled, connection lost). */
 int ec_watch_next(ec_watch *w, int timeout_ms, ec_watch_batch **out, ec_err *err);
 void ec_watch_batch_free(ec_watch_batch *b);
+/* The compaction revision that ended the watch, or 0. */
+int64_t ec_watch_compact_revision(const ec_watch *w);
 int ec_watch_request_progress(ec_watch *w, ec_err *err);
 void ec_watch_close(ec_watch *w);
 

@@ -26,11 +26,14 @@ int ec_stream_open(ec_stream *s, ec_client *c, const ec_callopt *opt, const char
                                        grpc_slice_from_static_string(method), NULL, deadline, NULL);
     grpc_metadata md[1];
     size_t n_md = ec_auth_metadata(c, md, &s->token);
-    grpc_op ops[2];
+    grpc_op ops[3];
     memset(ops, 0, sizeof ops);
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
     ops[0].data.send_initial_metadata.count = n_md;
     ops[0].data.send_initial_metadata.metadata = n_md ? md : NULL;
+    /* gRPC core delivers no message before the initial metadata is asked for. */
+    ops[2].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[2].data.recv_initial_metadata.recv_initial_metadata = &s->initial_md;
     /* The status op is queued at once: it completes when the stream ends,
      * whichever way, and its tag is drained in close. */
     ops[1].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
@@ -39,6 +42,7 @@ int ec_stream_open(ec_stream *s, ec_client *c, const ec_callopt *opt, const char
     ops[1].data.recv_status_on_client.status_details = &s->details;
     ops[1].data.recv_status_on_client.error_string = &s->error_string;
     if (grpc_call_start_batch(s->call, &ops[0], 1, (void *)TAG_START, NULL) != GRPC_CALL_OK ||
+        grpc_call_start_batch(s->call, &ops[2], 1, (void *)TAG_START, NULL) != GRPC_CALL_OK ||
         grpc_call_start_batch(s->call, &ops[1], 1, (void *)TAG_STATUS, NULL) != GRPC_CALL_OK)
         return ec_fail(err, EC_E_INTERNAL, "%s on '%s': cannot start the gRPC stream", name, c->eps[s->ep].url);
     s->status_pending = true;

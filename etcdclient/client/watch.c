@@ -9,6 +9,7 @@
 struct ec_watch {
     ec_stream s;
     int64_t watch_id;
+    int64_t compact_revision;
     bool ended;
 };
 
@@ -135,8 +136,9 @@ int ec_watch_next(ec_watch *w, int timeout_ms, ec_watch_batch **out, ec_err *err
     Etcdserverpb__WatchResponse *resp = (Etcdserverpb__WatchResponse *)m;
     if (resp->canceled) {
         w->ended = true;
+        w->compact_revision = resp->compact_revision;
         if (resp->compact_revision > 0)
-            ec_fail(err, EC_E_COMPACTED, "watch cancelled: revisions before %lld have been compacted",
+            ec_fail(err, EC_E_COMPACTED, "watch cancelled: history before revision %lld has been compacted",
                     (long long)resp->compact_revision);
         else
             ec_fail(err, EC_E_CANCELLED, "watch cancelled by etcd: %s",
@@ -150,6 +152,8 @@ int ec_watch_next(ec_watch *w, int timeout_ms, ec_watch_batch **out, ec_err *err
     }
     return 1;
 }
+
+int64_t ec_watch_compact_revision(const ec_watch *w) { return w->compact_revision; }
 
 void ec_watch_batch_free(ec_watch_batch *b)
 {

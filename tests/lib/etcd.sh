@@ -38,6 +38,9 @@ etcd_start() {
   local extra=("$@")
   mkdir -p "$dir"
   [ -f "$dir/pki/ca.crt" ] || make_certs "$dir/pki"
+  # A new cluster: never reuse data left by an earlier run in the same dir.
+  etcd_stop "$dir"
+  rm -rf "$dir"/m*.data
   export _ETCD_PORTS_TAKEN="$dir/ports"
   : > "$_ETCD_PORTS_TAKEN"
   local i cluster="" names=() cports=() pports=() token="bg-$$-$RANDOM"
