@@ -369,7 +369,9 @@ int ec_pick_endpoint(ec_client *c, const ec_callopt *opt, size_t *idx, ec_err *e
             *idx = i;
             return 0;
         }
-        if (!is_connection_failure(err))
+        /* Getting ready is connect + handshake (+ auth): a deadline there
+         * means this member cannot be used now, so the next one is tried. */
+        if (!is_connection_failure(err) && err->code != EC_E_DEADLINE)
             return -1;
         if (attempt == 0)
             first = *err;
