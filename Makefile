@@ -75,7 +75,7 @@ $(LIBEC): $(LIB_OBJS) $(GEN_OBJS)
 $(LIBTUI): $(TUI_OBJS)
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	ar rcs $@ $^ $(if $(TUI_OBJS),,$(LIB_OBJS))
+	ar rcs $@ $^
 
 $(BIN): $(MAIN_OBJ) $(LIBTUI) $(LIBEC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -100,14 +100,18 @@ $(BUILD)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(TES
 
 testbins: $(BIN) $(UNIT_BINS) $(ITEST_BINS) $(TOOL_BINS) $(REPLAY_BINS)
 
-test check: testbins
+# README's test command: installs what is missing, builds, runs every test.
+test: deps
+	$(MAKE) check
+
+check: testbins
 	bash tests/run.sh $(BUILD)
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
-asan:
+asan: deps
 	$(MAKE) BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" test
+	  LDFLAGS="-fsanitize=address,undefined" check
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
@@ -117,11 +121,12 @@ fuzz:
 	  build-fuzz/libetcdclient.a build-fuzz/libbgtui.a
 	bash tests/fuzz/run_fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
-bench: testbins
+bench: deps
+	$(MAKE) testbins
 	bash tests/bench/run.sh $(BUILD)
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/tests/tools/bg_load $(BUILD)/tests/tools/bg_writer
 	bash tests/demo.sh $(BUILD)
 
 deps:

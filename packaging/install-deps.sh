@@ -8,7 +8,7 @@ PACKAGES=(
   libgrpc-dev protobuf-c-compiler libprotobuf-c-dev
   libncurses-dev libjansson-dev libssl-dev libyaml-dev libcmocka-dev
   etcd-server etcd-client golang-etcd-server-dev
-  openssl tmux valgrind procps
+  openssl tmux valgrind procps iproute2 bc coreutils
   clang libclang-rt-14-dev
 )
 

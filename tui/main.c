@@ -15,6 +15,7 @@ int main(int argc, char **argv)
     int n = argc - 1;
     char **args = argv + 1;
     if (bg_opts_parse(&opts, &n, args, msg, sizeof msg) != 0) {
+        bg_opts_free(&opts);
         bg_usage(NULL, "%s", msg);
         return BG_EXIT_USAGE;
     }

@@ -21,15 +21,16 @@ static void kv_json_fields(json_t *o, const ec_kv *kv)
 int cmd_ls(bg_ctx *ctx, int argc, char **argv)
 {
     bool lng = false, consistent = false;
-    int64_t limit = 0;
+    int64_t limit = 0, page_size = 0;
     bg_flag flags[] = {
         {"long", 'l', BG_FLAG_BOOL, &lng},
         {"limit", 0, BG_FLAG_I64, &limit},
         {"consistent", 0, BG_FLAG_BOOL, &consistent},
+        {"page-size", 0, BG_FLAG_I64, &page_size},
     };
     char *pos[1];
     size_t np;
-    if (bg_parse_flags("ls", argc, argv, flags, 3, pos, 1, &np) != 0)
+    if (bg_parse_flags("ls", argc, argv, flags, 4, pos, 1, &np) != 0)
         return BG_EXIT_USAGE;
     const char *prefix = np ? pos[0] : "";
     ec_client *c = bg_client(ctx);
@@ -42,6 +43,7 @@ int cmd_ls(bg_ctx *ctx, int argc, char **argv)
         .keys_only = true,
         .serializable = !consistent,
         .limit = limit,
+        .page_size = page_size,
     };
     ec_err err;
     ec_range_iter *it = ec_range_begin(c, &ro, &err);

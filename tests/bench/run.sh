@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make bench: every benchmark in tests/bench/bench_*.sh, against real etcd,
+# each printing breakglass beside etcdctl (or the operator's alternative) on
+# the same data in the same run. Not part of CI.
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export BUILD BG_ROOT="$ROOT" BG_BIN="$ROOT/$BUILD/breakglass"
+export BG_TMP=${BG_TMP:-$(mktemp -d /tmp/breakglass-bench.XXXXXX)}
+rc=0
+for b in "$ROOT"/tests/bench/bench_*.sh; do
+  [ -f "$b" ] || continue
+  if [ -n "${BENCH:-}" ] && [[ "$(basename "$b")" != *"$BENCH"* ]]; then continue; fi
+  echo "=== $(basename "$b" .sh)"
+  bash "$b" || rc=1
+done
+exit $rc
