@@ -76,6 +76,8 @@ expect_exit "flag wins over ETCDCTL_ENDPOINTS" 0 env ETCDCTL_ENDPOINTS=https://1
 # Connection failures: each class with its own message, exit status 1.
 expect_exit "wrong CA" 1 "$BG_BIN" --endpoints "$EP" --cacert "$PKI/other-ca.crt" --cert "$PKI/client.crt" --key "$PKI/client.key" ls
 expect_contains "wrong CA is named" "$OUT" "is not signed by CA '$PKI/other-ca.crt'"
+# gRPC's own logging never reaches the terminal: exactly the message and the hint.
+expect_eq "a failure prints exactly two lines" "2" "$(printf '%s\n' "$OUT" | wc -l)"
 expect_exit "untrusted client certificate" 1 "$BG_BIN" --endpoints "$EP" --cacert "$PKI/ca.crt" --cert "$PKI/untrusted.crt" --key "$PKI/untrusted.key" ls
 expect_contains "rejected client cert is named" "$OUT" "rejected client certificate '$PKI/untrusted.crt'"
 expect_exit "no client certificate" 1 "$BG_BIN" --endpoints "$EP" --cacert "$PKI/ca.crt" ls
@@ -108,6 +110,7 @@ expect_exit "paused etcd" 1 "${BG[@]}" --dial-timeout 1s --command-timeout 2s ls
 took=$(( $(date +%s) - start ))
 etcd_resume "$D" 0
 expect_contains "paused etcd is named as not answering" "$OUT" "did not"
+expect_eq "a deadline prints exactly two lines" "2" "$(printf '%s\n' "$OUT" | wc -l)"
 expect_contains "paused etcd gives the deadline hint" "$OUT" "hint: etcd is slow, overloaded or stopped"
 if [ "$took" -le 10 ]; then pass "paused etcd fails within the deadlines (${took}s)"; else fail "paused etcd took ${took}s"; fi
 
