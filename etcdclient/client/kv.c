@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_PAGE_SIZE 1000
 #define DEFAULT_PAGE_BYTES (4 << 20)
@@ -145,8 +146,18 @@ int ec_range_next(ec_range_iter *it, const ec_kv **kvs, size_t *n, ec_err *err)
     req.keys_only = it->o.keys_only;
     ec_rpc rpc = {"/etcdserverpb.KV/Range", "Range", &req.base, &etcdserverpb__range_response__descriptor, true};
     ProtobufCMessage *m = NULL;
-    if (ec_unary(it->c, NULL, &rpc, &m, err) != 0)
-        return -1;
+    /* After a failover mid-scan the next member may not have applied our
+     * pinned revision yet ("future revision"): give it time to catch up,
+     * within the command timeout, rather than fail the scan. */
+    int waited_ms = 0;
+    while (ec_unary(it->c, NULL, &rpc, &m, err) != 0) {
+        if (err->code != EC_E_FUTURE_REV || it->revision == 0 || it->o.revision != 0 ||
+            waited_ms >= ec_client_command_timeout(it->c))
+            return -1;
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+        waited_ms += 100;
+    }
     it->page = (Etcdserverpb__RangeResponse *)m;
     ec_header_from_pb(&it->header, it->page->header);
     if (it->revision == 0) {
