@@ -64,10 +64,7 @@ int cmd_ls(bg_ctx *ctx, int argc, char **argv)
             if (ctx->opts->json) {
                 json_t *o = json_object();
                 kv_json_fields(o, kv);
-                char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                if (s)
-                    puts(s);
-                free(s);
+                bg_print_json_line(o);
                 json_decref(o);
             } else if (lng) {
                 printf("%10" PRId64 " %10" PRId64 " %8" PRId64 " %16" PRIx64 "  ", kv->create_revision,

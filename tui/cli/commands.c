@@ -5,6 +5,10 @@
 
 #include "tui/cli/output.h"
 
+#define CONFIRM_HELP                                                                                         \
+    "  --dry-run         show the plan, change nothing\n"                                                    \
+    "  --yes             do it; needs --confirm NAME or --confirm-count N as shown by the plan\n"
+
 static const bg_cmd table[] = {
     {"status", "", "health and status of every member: version, db size, leader, raft index",
      "  --json            machine-readable output\n", cmd_status},
@@ -23,6 +27,31 @@ static const bg_cmd table[] = {
      cmd_get},
     {"count", "[PREFIX]", "count keys under PREFIX without transferring them",
      "  --json            machine-readable output\n", cmd_count},
+    {"rm", "KEY | --prefix PREFIX | --owner KIND/NAMESPACE/NAME",
+     "guarded removal: plan at one revision, confirm, audit, delete only what did not change",
+     CONFIRM_HELP
+     "  --rate N          at most N keys deleted per second (default 20000)\n"
+     "  KEY: confirm with the object's name (last segment); --prefix: with the count;\n"
+     "  --owner: with NAME; the owner and everything it owns (ownerReferences) go\n",
+     cmd_rm},
+    {"compact", "[REV]", "compact history up to REV (default: the current revision)",
+     CONFIRM_HELP "  --physical        wait until the space is reclaimable\n  confirm with the revision\n",
+     cmd_compact},
+    {"defrag", "", "defragment members one at a time, leader last, after a health check",
+     CONFIRM_HELP "  --member ID|NAME  only this member\n  --pause-ms N      pause between members (default 2000)\n"
+     "  confirm with the number of members\n", cmd_defrag},
+    {"alarm", "list | disarm", "list or disarm alarms", CONFIRM_HELP "  disarm: confirm with the number of alarms\n",
+     cmd_alarm},
+    {"recover-nospace", "", "guided NOSPACE recovery: compact, defrag each member, disarm, verify writes",
+     CONFIRM_HELP "  confirm with 'recover-nospace'\n", cmd_recover_nospace},
+    {"snapshot", "save FILE", "save a snapshot (SHA-256 checked) before surgery", "", cmd_snapshot},
+    {"lease", "list | revoke ID", "list leases, or revoke one (its keys vanish; their values are recorded first)",
+     CONFIRM_HELP "  revoke: confirm with the lease ID\n", cmd_lease},
+    {"audit", "show | verify | restore SEQ", "review, verify and undo recorded actions",
+     "  show [--from N] [--to N] [--json]\n  verify [--audit-hmac-key FILE]\n"
+     "  restore SEQ [--dry-run] [--yes --confirm-count N] [--allow-damaged]\n"
+     "    puts back the pre-images of SEQ where the key is absent now (create_revision == 0)\n",
+     cmd_audit},
 };
 
 const bg_cmd *bg_commands(size_t *n)
@@ -69,6 +98,9 @@ void bg_print_main_help(void)
          "  --dial-timeout D        connect timeout per endpoint (default 2s)\n"
          "  --command-timeout D     timeout per request (default 5s)\n"
          "  --json, -w json         machine-readable output\n"
+         "  --audit-log PATH        audit log (default /var/log/breakglass/audit.log)\n"
+         "  --audit-hmac-key FILE   HMAC key for the audit log records\n"
+         "  --read-only             refuse every change\n"
          "  --version, --help\n"
          "\n"
          "exit status: 0 success, 1 the operation failed (message and hint on stderr), 2 usage error.");

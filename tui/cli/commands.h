@@ -34,5 +34,13 @@ int cmd_alarms(bg_ctx *ctx, int argc, char **argv);
 int cmd_ls(bg_ctx *ctx, int argc, char **argv);
 int cmd_get(bg_ctx *ctx, int argc, char **argv);
 int cmd_count(bg_ctx *ctx, int argc, char **argv);
+int cmd_rm(bg_ctx *ctx, int argc, char **argv);
+int cmd_compact(bg_ctx *ctx, int argc, char **argv);
+int cmd_defrag(bg_ctx *ctx, int argc, char **argv);
+int cmd_alarm(bg_ctx *ctx, int argc, char **argv);
+int cmd_recover_nospace(bg_ctx *ctx, int argc, char **argv);
+int cmd_snapshot(bg_ctx *ctx, int argc, char **argv);
+int cmd_lease(bg_ctx *ctx, int argc, char **argv);
+int cmd_audit(bg_ctx *ctx, int argc, char **argv);
 
 #endif

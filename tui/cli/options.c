@@ -82,6 +82,8 @@ static const opt_def defs[] = {
     {"version", OPT_BOOL, OFF(version)},
     {"offline", OPT_STR, OFF(offline)},
     {"audit-log", OPT_STR, OFF(audit_log)},
+    {"audit-hmac-key", OPT_STR, OFF(audit_key)},
+    {"read-only", OPT_BOOL, OFF(read_only)},
 };
 
 static int apply(bg_opts *o, const opt_def *d, const char *val, char *msg, size_t msglen)
@@ -158,6 +160,11 @@ int bg_opts_parse(bg_opts *o, int *argc, char **argv, char *msg, size_t msglen)
     bool rest_are_args = false;
     for (int i = 0; i < *argc; i++) {
         char *a = argv[i];
+        if (!rest_are_args && strcmp(a, "-w") == 0 && i + 1 < *argc) {
+            if (apply(o, find_def("write-out", 9), argv[++i], msg, msglen) != 0)
+                return -1;
+            continue;
+        }
         if (rest_are_args || a[0] != '-' || a[1] != '-' || a[2] == '\0') {
             if (!rest_are_args && strcmp(a, "--") == 0) {
                 rest_are_args = true;

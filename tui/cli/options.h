@@ -21,7 +21,9 @@ typedef struct bg_opts {
     bool help;
     bool version;
     const char *offline;     /* --offline FILE */
-    const char *audit_log;
+    const char *audit_log;   /* --audit-log PATH */
+    const char *audit_key;   /* --audit-hmac-key FILE */
+    bool read_only;          /* --read-only: every change is refused */
 } bg_opts;
 
 /* Parses global flags from argv (they may also follow the subcommand, as

@@ -6,10 +6,12 @@
 
 #include <openssl/evp.h>
 
+#include "etcdclient/k8s/render.h"
 #include "etcdclient/util/escape.h"
 
 void bg_report(const ec_err *e)
 {
+    fflush(stdout);
     fprintf(stderr, "breakglass: %s\n", e->msg[0] ? e->msg : "unknown error");
     const char *hint = ec_err_hint(e->code);
     if (hint)
@@ -117,12 +119,23 @@ void bg_print_json(json_t *v)
 {
     if (!v)
         return;
-    char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (s) {
-        puts(s);
-        free(s);
-    }
+    /* Strings from etcd may hold C1 controls or bidi overrides, which
+     * jansson leaves as they are: \u-escape them so a terminal is safe. */
+    ec_buf b;
+    ec_buf_init(&b, 0);
+    if (ec_k8s_json_dump_safe(v, 2, &b) == 0 && b.data)
+        puts(b.data);
+    ec_buf_free(&b);
     json_decref(v);
+}
+
+void bg_print_json_line(json_t *v)
+{
+    ec_buf b;
+    ec_buf_init(&b, 0);
+    if (ec_k8s_json_dump_safe(v, 0, &b) == 0 && b.data)
+        puts(b.data);
+    ec_buf_free(&b);
 }
 
 int bg_parse_i64(const char *s, int64_t *out)

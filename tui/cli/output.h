@@ -31,6 +31,8 @@ void bg_json_set_bytes(json_t *obj, const char *name, const uint8_t *p, size_t n
 const char *bg_human_bytes(int64_t n, char *buf, size_t len);
 /* Prints a JSON value followed by a newline; steals the reference. */
 void bg_print_json(json_t *v);
+/* One compact, terminal-safe JSON line (does not steal the reference). */
+void bg_print_json_line(json_t *v);
 bool bg_is_utf8(const uint8_t *p, size_t n);
 /* base64 of p (caller frees). */
 char *bg_base64(const uint8_t *p, size_t n);

@@ -1,0 +1,297 @@
+#include "tui/ops/owner.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "etcdclient/k8s/decode.h"
+#include "etcdclient/k8s/keylayout.h"
+#include "etcdclient/util/escape.h"
+
+/* Kinds an operator names, and where the API server stores them. */
+static const struct {
+    const char *kind, *storage;
+} kinds[] = {
+    {"pod", "pods"},
+    {"daemonset", "daemonsets"},
+    {"deployment", "deployments"},
+    {"replicaset", "replicasets"},
+    {"statefulset", "statefulsets"},
+    {"job", "jobs"},
+    {"cronjob", "cronjobs"},
+    {"service", "services/specs"},
+    {"endpoints", "services/endpoints"},
+    {"configmap", "configmaps"},
+    {"secret", "secrets"},
+    {"serviceaccount", "serviceaccounts"},
+    {"persistentvolumeclaim", "persistentvolumeclaims"},
+    {"controllerrevision", "controllerrevisions"},
+    {"endpointslice", "endpointslices"},
+    {"lease", "leases"},
+    {"namespace", "namespaces"},
+    {"node", "minions"},
+};
+
+/* Namespaced built-in resources whose objects carry ownerReferences. */
+static const char *const owned_resources[] = {
+    "pods", "replicasets", "controllerrevisions", "jobs", "endpointslices", "services/endpoints",
+    "services/specs", "configmaps", "secrets", "persistentvolumeclaims", "statefulsets", "deployments",
+    "daemonsets", "cronjobs", "leases", "poddisruptionbudgets", "horizontalpodautoscalers",
+    "serviceaccounts", "roles", "rolebindings", "networkpolicies", "ingress", "events",
+};
+
+static const char *storage_of(const char *kind, char *buf, size_t n)
+{
+    char low[64];
+    size_t i;
+    for (i = 0; kind[i] && i < sizeof low - 1; i++)
+        low[i] = (char)tolower((unsigned char)kind[i]);
+    low[i] = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (strcmp(kinds[k].kind, low) == 0 || strcmp(kinds[k].storage, low) == 0)
+            return kinds[k].storage;
+    snprintf(buf, n, "%ss", low); /* regular English plural, as the API server does for most kinds */
+    return buf;
+}
+
+typedef struct candidate {
+    size_t plan_idx;            /* index in the scratch plan holding the values */
+    char uid[64];
+    char (*owner_uids)[64];
+    size_t n_owners;
+    int taken;
+} candidate;
+
+static int decode_uid_owners(const bg_plan_kv *kv, candidate *cd)
+{
+    ec_k8s_object *o;
+    ec_err e;
+    memset(cd->uid, 0, sizeof cd->uid);
+    cd->owner_uids = NULL;
+    cd->n_owners = 0;
+    if (ec_k8s_decode(kv->value, kv->value_len, &o, &e) != 0)
+        return -1;
+    if (o->has_meta) {
+        snprintf(cd->uid, sizeof cd->uid, "%.*s", (int)o->meta.uid.len, o->meta.uid.s);
+        if (o->meta.n_owners) {
+            cd->owner_uids = calloc(o->meta.n_owners, sizeof *cd->owner_uids);
+            for (size_t i = 0; cd->owner_uids && i < o->meta.n_owners; i++)
+                snprintf(cd->owner_uids[cd->n_owners++], 64, "%.*s", (int)o->meta.owners[i].uid.len,
+                         o->meta.owners[i].uid.s);
+        }
+    }
+    ec_k8s_object_free(o);
+    return 0;
+}
+
+int bg_owner_plan(ec_client *c, const char *spec, bg_plan *p, uint64_t max_bytes, ec_err *err)
+{
+    char kind[64], ns[256] = "", name[256], sbuf[80];
+    const char *s1 = strchr(spec, '/');
+    const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+    if (!s1 || (size_t)(s1 - spec) >= sizeof kind || strlen(s1 + 1) >= sizeof name)
+        return ec_fail(err, EC_E_INVALID, "owner '%s' is not KIND/NAMESPACE/NAME (or KIND/NAME)", spec);
+    snprintf(kind, sizeof kind, "%.*s", (int)(s1 - spec), spec);
+    if (s2) {
+        snprintf(ns, sizeof ns, "%.*s", (int)(s2 - s1 - 1), s1 + 1);
+        snprintf(name, sizeof name, "%s", s2 + 1);
+    } else {
+        snprintf(name, sizeof name, "%s", s1 + 1);
+    }
+    if (!name[0] || !kind[0])
+        return ec_fail(err, EC_E_INVALID, "owner '%s' is not KIND/NAMESPACE/NAME (or KIND/NAME)", spec);
+    const char *storage = storage_of(kind, sbuf, sizeof sbuf);
+    char key[700];
+    if (ns[0])
+        snprintf(key, sizeof key, "/registry/%s/%s/%s", storage, ns, name);
+    else
+        snprintf(key, sizeof key, "/registry/%s/%s", storage, name);
+
+    bg_plan_init(p, "delete-owner", (const uint8_t *)spec, strlen(spec));
+    p->by_name = true;
+    snprintf(p->confirm_name, sizeof p->confirm_name, "%s", name);
+    ec_range_opts ko = {.key = (const uint8_t *)key, .key_len = strlen(key)};
+    if (bg_plan_read_range(p, c, &ko, max_bytes, err) != 0)
+        goto fail;
+    if (p->n == 0) {
+        ec_fail(err, EC_E_NOT_FOUND, "no %s '%s%s%s': key '%s' is absent at revision %" PRId64, kind, ns,
+                ns[0] ? "/" : "", name, key, p->revision);
+        goto fail;
+    }
+    candidate owner;
+    if (decode_uid_owners(&p->kvs[0], &owner) != 0 || !owner.uid[0]) {
+        free(owner.owner_uids);
+        ec_fail(err, EC_E_CORRUPT, "cannot read the uid of '%s': not a Kubernetes object", key);
+        goto fail;
+    }
+    free(owner.owner_uids);
+    if (!ns[0])
+        return 0; /* cluster-scoped owner: dependents are not searched (see docs) */
+
+    /* Every object of the owned resources in the namespace, at the same
+     * revision, decoded once; then dependents taken transitively by uid. */
+    bg_plan scratch;
+    bg_plan_init(&scratch, "scan", (const uint8_t *)"", 0);
+    scratch.revision = p->revision;
+    for (size_t r = 0; r < sizeof owned_resources / sizeof owned_resources[0]; r++) {
+        char pre[600];
+        snprintf(pre, sizeof pre, "/registry/%s/%s/", owned_resources[r], ns);
+        ec_range_opts ro = {.key = (const uint8_t *)pre, .key_len = strlen(pre), .prefix = true};
+        if (bg_plan_read_range(&scratch, c, &ro, max_bytes * 4, err) != 0) {
+            bg_plan_free(&scratch);
+            goto fail;
+        }
+    }
+    candidate *cand = calloc(scratch.n + 1, sizeof *cand);
+    if (!cand) {
+        bg_plan_free(&scratch);
+        ec_fail(err, EC_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < scratch.n; i++) {
+        cand[i].plan_idx = i;
+        decode_uid_owners(&scratch.kvs[i], &cand[i]);
+    }
+    char (*uids)[64] = calloc(scratch.n + 1, sizeof *uids);
+    size_t n_uids = 0;
+    int rc = 0;
+    if (!uids) {
+        rc = ec_fail(err, EC_E_NOMEM, "out of memory");
+    } else {
+        snprintf(uids[n_uids++], 64, "%s", owner.uid);
+        for (int changed = 1; changed && rc == 0;) {
+            changed = 0;
+            for (size_t i = 0; i < scratch.n && rc == 0; i++) {
+                if (cand[i].taken)
+                    continue;
+                for (size_t k = 0; k < cand[i].n_owners && !cand[i].taken; k++)
+                    for (size_t u = 0; u < n_uids; u++)
+                        if (strcmp(cand[i].owner_uids[k], uids[u]) == 0) {
+                            cand[i].taken = 1;
+                            break;
+                        }
+                if (!cand[i].taken)
+                    continue;
+                changed = 1;
+                if (cand[i].uid[0])
+                    snprintf(uids[n_uids++], 64, "%s", cand[i].uid);
+                const bg_plan_kv *s = &scratch.kvs[i];
+                ec_kv kv = {s->key, s->key_len, s->value, s->value_len, s->create_revision, s->mod_revision,
+                            s->version, s->lease};
+                rc = bg_plan_add(p, &kv, err);
+                if (rc == 0 && p->bytes > max_bytes)
+                    rc = ec_fail(err, EC_E_INVALID, "the owner and its dependents hold more than %llu MiB",
+                                 (unsigned long long)(max_bytes >> 20));
+            }
+        }
+    }
+    for (size_t i = 0; i < scratch.n; i++)
+        free(cand[i].owner_uids);
+    free(cand);
+    free(uids);
+    bg_plan_free(&scratch);
+    if (rc != 0)
+        goto fail;
+    bg_plan_sort_unique(p);
+    return 0;
+fail:
+    bg_plan_free(p);
+    return -1;
+}
+
+void bg_owner_describe(FILE *f, const bg_plan *p)
+{
+    size_t objects = 0, with_finalizers = 0, controlled_outside = 0, undecodable = 0;
+    char kinds_line[512] = "";
+    struct { char kind[48]; size_t n; } tally[16];
+    size_t n_tally = 0;
+    ec_buf fin;
+    ec_buf_init(&fin, 4096);
+    ec_buf outside;
+    ec_buf_init(&outside, 4096);
+    for (size_t i = 0; i < p->n; i++) {
+        ec_k8s_object *o;
+        ec_err e;
+        if (ec_k8s_decode(p->kvs[i].value, p->kvs[i].value_len, &o, &e) != 0) {
+            undecodable++;
+            continue;
+        }
+        if (!o->has_meta || !o->kind.len) {
+            ec_k8s_object_free(o);
+            continue;
+        }
+        objects++;
+        size_t t;
+        for (t = 0; t < n_tally; t++)
+            if (strlen(tally[t].kind) == o->kind.len && memcmp(tally[t].kind, o->kind.s, o->kind.len) == 0)
+                break;
+        if (t == n_tally && n_tally < 16) {
+            snprintf(tally[t].kind, sizeof tally[t].kind, "%.*s", (int)o->kind.len, o->kind.s);
+            tally[t].n = 0;
+            n_tally++;
+        }
+        if (t < n_tally)
+            tally[t].n++;
+        if (o->meta.n_finalizers) {
+            if (with_finalizers++ < 5) {
+                ec_buf_puts(&fin, "    ");
+                ec_escape_append(&fin, p->kvs[i].key, p->kvs[i].key_len);
+                ec_buf_puts(&fin, ": ");
+                for (size_t k = 0; k < o->meta.n_finalizers; k++) {
+                    if (k)
+                        ec_buf_puts(&fin, ", ");
+                    ec_escape_append(&fin, (const uint8_t *)o->meta.finalizers[k].s, o->meta.finalizers[k].len);
+                }
+                ec_buf_puts(&fin, "\n");
+            }
+        }
+        long ow = ec_k8s_object_owner(o);
+        if (ow >= 0 && o->meta.owners[ow].controller == 1) {
+            /* Is the controller itself in the plan? Compare by name+kind in keys. */
+            const ec_k8s_owner_ref *r = &o->meta.owners[ow];
+            int inside = 0;
+            for (size_t j = 0; j < p->n && !inside; j++) {
+                const uint8_t *k = p->kvs[j].key;
+                size_t kl = p->kvs[j].key_len;
+                inside = kl > r->name.len && memcmp(k + kl - r->name.len, r->name.s, r->name.len) == 0 &&
+                         k[kl - r->name.len - 1] == '/';
+            }
+            if (!inside && controlled_outside++ == 0) {
+                ec_buf_printf(&outside, "%.*s ", (int)r->kind.len, r->kind.s);
+                ec_escape_append(&outside, (const uint8_t *)r->name.s, r->name.len);
+            }
+        }
+        ec_k8s_object_free(o);
+    }
+    if (objects == 0) {
+        ec_buf_free(&fin);
+        ec_buf_free(&outside);
+        return;
+    }
+    size_t off = 0;
+    for (size_t t = 0; t < n_tally && off < sizeof kinds_line; t++) {
+        int w = snprintf(kinds_line + off, sizeof kinds_line - off, "%s%zu %s", t ? ", " : "", tally[t].n,
+                         tally[t].kind);
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+    fprintf(f, "  Kubernetes objects: %zu (%s)\n", objects, kinds_line);
+    if (with_finalizers) {
+        fprintf(f, "  %zu with finalizers, which removal from etcd does NOT run:\n%s", with_finalizers,
+                fin.data ? fin.data : "");
+        if (with_finalizers > 5)
+            fprintf(f, "    ... and %zu more\n", with_finalizers - 5);
+    } else {
+        fprintf(f, "  no finalizers\n");
+    }
+    if (controlled_outside)
+        fprintf(f, "  %zu controlled by objects not in this plan (e.g. %s): their controller may recreate them; "
+                   "remove the owner with --owner to stop that\n",
+                controlled_outside, outside.data ? outside.data : "?");
+    if (undecodable)
+        fprintf(f, "  %zu values are not readable Kubernetes objects\n", undecodable);
+    ec_buf_free(&fin);
+    ec_buf_free(&outside);
+}

@@ -1,0 +1,23 @@
+/* Kubernetes-aware parts of removal plans: an owner with everything it owns
+ * (DaemonSet -> Pods, Deployment -> ReplicaSets -> Pods), and what a plan's
+ * objects mean (kinds, finalizers that removal from etcd skips, controllers
+ * that will recreate them). */
+#ifndef BG_OWNER_H
+#define BG_OWNER_H
+
+#include <stdio.h>
+
+#include "tui/ops/plan.h"
+
+/* Plans the removal of the object named by spec "Kind/namespace/name" (or
+ * "Kind/name" for cluster-scoped kinds) and of every object in its namespace
+ * whose ownerReferences point to it, transitively, all read at one revision.
+ * Dependents are searched among the built-in namespaced resources that can
+ * be owned (see docs/actions.md). */
+int bg_owner_plan(ec_client *c, const char *spec, bg_plan *p, uint64_t max_bytes, ec_err *err);
+
+/* Prints what the plan's values say: kinds, objects with finalizers, and
+ * owners outside the plan (whose controllers may recreate what is removed). */
+void bg_owner_describe(FILE *f, const bg_plan *p);
+
+#endif

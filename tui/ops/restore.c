@@ -1,0 +1,50 @@
+#include "tui/ops/restore.h"
+
+#include <string.h>
+
+#include "tui/ops/delete.h"
+
+int bg_restore_execute(ec_client *c, const audit_preimage *items, size_t n, bg_restore_outcome *out, ec_err *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t idx[BG_TXN_MAX_OPS];
+    ec_compare cmp[BG_TXN_MAX_OPS];
+    ec_op put[BG_TXN_MAX_OPS], get[BG_TXN_MAX_OPS];
+    for (size_t pos = 0; pos < n;) {
+        size_t m = n - pos < BG_TXN_MAX_OPS ? n - pos : BG_TXN_MAX_OPS;
+        for (size_t i = 0; i < m; i++)
+            idx[i] = pos + i;
+        while (m > 0) {
+            for (size_t i = 0; i < m; i++) {
+                const audit_preimage *p = &items[idx[i]];
+                cmp[i] = (ec_compare){EC_CMP_CREATE, EC_CMP_EQUAL, p->key, p->key_len, 0, NULL, 0};
+                put[i] = (ec_op){.type = EC_OP_PUT, .key = p->key, .key_len = p->key_len, .value = p->value,
+                                 .value_len = p->value_len};
+                get[i] = (ec_op){.type = EC_OP_GET, .key = p->key, .key_len = p->key_len};
+            }
+            ec_txn_result *t;
+            if (ec_txn(c, cmp, m, put, m, get, m, &t, err) != 0)
+                return -1;
+            out->revision = t->header.revision;
+            if (t->succeeded) {
+                out->restored += m;
+                ec_txn_result_free(t);
+                break;
+            }
+            /* Some keys exist again: leave them, put back the rest. */
+            size_t keep = 0;
+            for (size_t i = 0; i < m && i < t->n_results; i++) {
+                if (t->results[i].n_kvs > 0)
+                    out->present++;
+                else
+                    idx[keep++] = idx[i];
+            }
+            ec_txn_result_free(t);
+            if (keep == m)
+                return ec_fail(err, EC_E_INTERNAL, "Txn compare failed but every key is absent");
+            m = keep;
+        }
+        pos += n - pos < BG_TXN_MAX_OPS ? n - pos : BG_TXN_MAX_OPS;
+    }
+    return 0;
+}
