@@ -1,12 +1,36 @@
 /* breakglass: entry point. Parses global flags, then dispatches to a
  * subcommand from the command table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "etcdclient/etcd.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/output.h"
+#include "tui/offline/offline_cli.h"
 #include "tui/version.h"
+
+/* --offline FILE SUBCOMMAND ...: no etcd, a snapshot or member db file. The
+ * global parser took --json; the offline commands get it back. */
+static int run_offline(const bg_opts *o, int n, char **args)
+{
+    if (n == 0)
+        return bg_usage(NULL, "--offline FILE needs a command: ls, get, count, top, stats or dump");
+    char **av = calloc((size_t)n + 3, sizeof *av);
+    if (!av)
+        return BG_EXIT_FAIL;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        av[k++] = args[i];
+    if (o->json)
+        av[k++] = (char *)"--json";
+    if (o->help)
+        av[k++] = (char *)"--help";
+    av[k] = NULL;
+    int rc = offline_cli_main(o->offline, k, av);
+    free(av);
+    return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -23,6 +47,10 @@ int main(int argc, char **argv)
     bg_ctx ctx = {&opts, NULL};
     if (opts.version) {
         printf("breakglass version %s\n", BG_VERSION);
+        goto out;
+    }
+    if (opts.offline) {
+        rc = run_offline(&opts, n, args);
         goto out;
     }
     if (n == 0) {
