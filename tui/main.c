@@ -7,6 +7,7 @@
 #include "etcdclient/etcd.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/output.h"
+#include "tui/console/console.h"
 #include "tui/offline/offline_cli.h"
 #include "tui/version.h"
 
@@ -51,6 +52,11 @@ int main(int argc, char **argv)
     }
     if (opts.offline) {
         rc = run_offline(&opts, n, args);
+        goto out;
+    }
+    if (n == 0 && !opts.help) {
+        /* No subcommand: the interactive console. */
+        rc = console_main(&ctx);
         goto out;
     }
     if (n == 0) {

@@ -1,0 +1,264 @@
+/* Internal to the console: the state shared by its files. The UI thread
+ * owns everything here except the tree (ks, under ks_mu), the queue (its own
+ * lock) and each job's request fields (under the job's cw_thread mutex).
+ * Workers never touch UI state: they post events. */
+#ifndef CON_CON_H
+#define CON_CON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "etcdclient/etcd.h"
+#include "etcdclient/keyspace/keyspace.h"
+#include "etcdclient/util/buf.h"
+#include "tui/cli/commands.h"
+#include "tui/console/bmodel.h"
+#include "tui/console/connstate.h"
+#include "tui/console/keys.h"
+#include "tui/console/queue.h"
+#include "tui/console/rowlist.h"
+#include "tui/console/vtext.h"
+#include "tui/console/worker.h"
+
+/* Timings (milliseconds). */
+#define CON_REDRAW_MS 100           /* at most this often for worker events */
+#define CON_TICK_MS 1000            /* periodic redraw (ages, clocks) */
+#define CON_STATUS_EVERY_MS 1000    /* status poll period */
+#define CON_STATUS_TIMEOUT_MS 2000  /* deadline of one status poll */
+#define CON_CLUSTER_EVERY_MS 2000   /* cluster view refresh */
+#define CON_WATCH_WAIT_MS 250       /* watch wait slice (stop/rescan latency) */
+#define CON_PAGE_PAUSE_MS 5         /* pause between scan pages (pacing) */
+#define CON_TREE_CHUNK 1000         /* keys per tree lock hold */
+#define CON_VALUE_RENDER_MAX ((size_t)8 << 20)
+#define CON_MIN_COLS 60
+#define CON_MIN_LINES 10
+
+enum { EV_STATUS = 1, EV_TREE, EV_SIZE, EV_VALUE, EV_CLUSTER };
+
+/* ---- events ---- */
+
+typedef struct ev_status {
+    bool ok;
+    ec_status st;
+    ec_err err;
+    int64_t rtt_us;
+    char endpoint[256];
+    bool alarms_ok;
+    ec_alarm *alarms;
+    size_t n_alarms;
+    char leader_name[128];      /* raw member name; escape before showing */
+    bool leader_named;
+} ev_status;
+void ev_status_free(void *p);
+
+/* Tree job phases (EV_TREE n[0]); n[1] keys done, n[2] total, n[3] revision,
+ * n[4] watch events applied; data: a message (char *) or NULL. */
+enum { TP_IDLE = 0, TP_SCANNING, TP_LIVE, TP_RETRY, TP_WATCH_LOST, TP_FAILED };
+
+/* Size scan phases (EV_SIZE n[0]); n[1] keys done, n[2] total, n[3] bytes,
+ * n[4] elapsed ms; data: message or NULL. */
+enum { SZ_IDLE = 0, SZ_RUNNING, SZ_DONE, SZ_CANCELLED, SZ_FAILED };
+
+typedef struct ev_value {
+    bool ok;                    /* the read answered */
+    ec_err err;
+    bool found;
+    ec_kv meta;                 /* numbers only: key/value pointers cleared */
+    int64_t revision;
+    ec_buf raw;                 /* the value bytes */
+    ec_buf text;                /* decoded, already escaped by the renderer */
+    char encoding[32];
+    bool render_failed;
+} ev_value;
+void ev_value_free(void *p);
+
+typedef struct ev_cluster {
+    bool ok;
+    ec_err err;
+    ec_cluster_status *cs;
+    bool alarms_ok;
+    ec_alarm *alarms;
+    size_t n_alarms;
+    int64_t rtt_us;
+} ev_cluster;
+void ev_cluster_free(void *p);
+
+/* ---- jobs (request fields under t.mu) ---- */
+
+typedef struct job_tree {
+    cw_thread t;
+    bool rescan;                /* R pressed */
+    ec_ks_entry chunk[CON_TREE_CHUNK];
+} job_tree;
+
+typedef struct job_size {
+    cw_thread t;
+    uint64_t gen;               /* the scan asked for; 0: none */
+    uint64_t cancel_gen;        /* scans up to this gen are cancelled */
+    ec_buf prefix;              /* range prefix ("" = everything) */
+    ec_buf dir_key;             /* the directory itself when it is a key */
+    bool has_dir_key;
+} job_size;
+
+typedef struct job_fetch {
+    cw_thread t;
+    uint64_t gen;               /* newest request; 0: none */
+    uint64_t done_gen;
+    ec_buf key;
+    bool utf8;
+} job_fetch;
+
+typedef struct job_cluster {
+    cw_thread t;
+    uint64_t gen;               /* nonzero while the cluster view is open */
+} job_cluster;
+
+/* ---- screens ---- */
+
+typedef enum con_screen { SCR_BROWSE = 0, SCR_VALUE, SCR_CLUSTER, SCR_HELP } con_screen;
+
+typedef struct value_state {
+    uint64_t gen;
+    ec_buf key;                 /* raw key bytes */
+    ev_value *v;                /* NULL while loading */
+    bool hex;                   /* showing the hex dump */
+    vt_text text;
+    int wrapped_width;
+    rl_view view;               /* top = first screen row shown */
+    ec_buf search;
+    bool has_match;
+    size_t match_line, match_off;
+} value_state;
+
+typedef struct cluster_state {
+    uint64_t gen;
+    ev_cluster *last;           /* newest answer */
+    int64_t last_ms;
+    rl_view view;
+} cluster_state;
+
+typedef struct help_state {
+    con_screen from;
+    rl_view view;
+    vt_text text;
+    int wrapped_width;
+} help_state;
+
+typedef enum dlg_kind { DLG_NONE = 0, DLG_FILTER, DLG_SEARCH } dlg_kind;
+
+typedef struct dialog_state {
+    dlg_kind kind;
+    ec_buf text;                /* UTF-8 typed so far */
+} dialog_state;
+
+typedef struct con {
+    bg_ctx *ctx;
+    ec_client *client;
+    cq_queue *q;
+    pthread_mutex_t ks_mu;
+    ec_ks *ks;
+    bool ks_complete;           /* under ks_mu: the tree holds a whole scan */
+    int64_t quota_bytes;        /* -1: unknown ("quota ?") */
+    bool utf8;
+    bool color;
+
+    /* Status bar. */
+    cs_state cs;
+    ev_status *status;          /* the last answer (may be stale when not connected) */
+    int64_t last_rtt_us;
+    char endpoint[256];
+
+    /* The tree job as last reported. */
+    struct {
+        int phase;
+        int64_t done, total, rev, events;
+        char msg[512];
+    } tree;
+
+    /* The size scan as last reported. */
+    struct {
+        uint64_t gen;
+        int phase;
+        int64_t done, total, bytes, elapsed_ms;
+        char msg[512];
+        ec_buf where;           /* escaped directory it scans */
+    } size;
+
+    con_screen stack[8];
+    int depth;
+    bm_state browse;
+    value_state value;
+    cluster_state cluster;
+    help_state help;
+    dialog_state dlg;
+
+    char note[512];             /* a one-off message on the info line */
+    int64_t note_until_ms;
+    bool note_bad;
+
+    bool dirty;
+    bool need_clear;
+    int64_t last_draw_ms;
+    uint64_t gen_counter;
+    int quit;
+    int exit_code;
+    ec_buf after;               /* printed after endwin */
+
+    job_tree jt;
+    job_size jz;
+    job_fetch jf;
+    job_cluster jc;
+    cw_thread js;               /* status poll */
+} con;
+
+/* console.c */
+con_screen con_top(const con *c);
+void con_push(con *c, con_screen s);
+void con_pop(con *c);
+void con_note(con *c, bool bad, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+uint64_t con_next_gen(con *c);
+
+/* jobs: start with the console, stop and join at exit. */
+int job_status_start(con *c);
+int job_tree_start(con *c);
+int job_size_start(con *c);
+int job_fetch_start(con *c);
+int job_cluster_start(con *c);
+void job_tree_rescan(con *c);
+/* Starts a size scan of prefix (and the directory key itself when given);
+ * returns its generation. */
+uint64_t job_size_request(con *c, const uint8_t *prefix, size_t len, const uint8_t *dir_key, size_t dir_key_len,
+                          bool has_dir_key);
+void job_size_cancel(con *c, uint64_t gen);
+void job_fetch_request(con *c, uint64_t gen, const uint8_t *key, size_t len);
+void job_cluster_set(con *c, uint64_t gen);
+
+/* Screens: draw into the body (rows y0..y1-1) and handle actions. */
+void browse_draw(con *c, int y0, int y1);
+void browse_action(con *c, ck_action a);
+void browse_info(con *c, ec_buf *out, int *role);
+void value_open(con *c, const uint8_t *key, size_t len);
+void value_close(con *c);
+void value_draw(con *c, int y0, int y1);
+void value_action(con *c, ck_action a);
+void value_info(con *c, ec_buf *out, int *role);
+void value_on_event(con *c, ev_value *v);
+void value_search_done(con *c, const char *text, size_t len);
+void cluster_open(con *c);
+void cluster_close(con *c);
+void cluster_draw(con *c, int y0, int y1);
+void cluster_action(con *c, ck_action a);
+void cluster_info(con *c, ec_buf *out, int *role);
+void help_open(con *c);
+void help_draw(con *c, int y0, int y1);
+void help_action(con *c, ck_action a);
+void statusbar_draw(con *c, int width);
+
+/* dialog.c: a text entry on the footer line, a state of the main loop. */
+void dialog_open(con *c, dlg_kind kind, const char *initial, size_t len);
+/* Handles one key while a dialog is open. */
+void dialog_key(con *c, int key);
+void dialog_draw(con *c, int y, int width);
+
+#endif
