@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: a local etcd with TLS (certificates made on the spot), a
 # Kubernetes-like keyspace, a bounded runaway writer rewriting the pods of
-# DaemonSet kube-system/node-agent, and breakglass pointed at it.
+# DaemonSet kube-system/node-agent, a few CLI commands, then the console.
 # Everything started here is stopped by PID when the demo ends.
 set -u
 BUILD=${1:-build}
@@ -44,11 +44,14 @@ echo "\$ breakglass ls -l /registry/pods/kube-system/ | head -5"
 echo
 echo "\$ breakglass ls /registry/configmaps/shop/   (one key name holds an escape sequence)"
 "$BG" ls /registry/configmaps/shop/
-if [ -t 0 ] && [ "${DEMO_KEEP:-1}" = 1 ]; then
+if [ -t 0 ] && [ -t 1 ]; then
   echo
-  echo "The demo cluster stays up while you try commands in another terminal:"
-  echo "  export ETCDCTL_ENDPOINTS=$ETCDCTL_ENDPOINTS ETCDCTL_CACERT=$ETCDCTL_CACERT \\"
-  echo "         ETCDCTL_CERT=$ETCDCTL_CERT ETCDCTL_KEY=$ETCDCTL_KEY"
-  echo "  $BG status"
-  read -r -p "Press Enter to stop the demo... " _
+  echo "Opening the console on the demo cluster (q quits; the writer and etcd stop with it)."
+  echo "Try: Enter on registry/ then pods/ then kube-system/, Enter on a pod to see it decoded,"
+  echo "     C/s/w/m to sort, / to filter, c for the cluster view, ? for help."
+  sleep 2
+  "$BG" --audit-log "$D/audit.log"
+else
+  echo
+  echo "(not a terminal: the console is skipped; run 'make demo' in a terminal to open it)"
 fi
