@@ -50,6 +50,11 @@ int main(int argc, char **argv)
         printf("breakglass version %s\n", BG_VERSION);
         goto out;
     }
+    if (opts.offline && n == 0 && !opts.help) {
+        /* --offline FILE alone: the console on the file. */
+        rc = console_offline_main(&ctx, opts.offline);
+        goto out;
+    }
     if (opts.offline) {
         rc = run_offline(&opts, n, args);
         goto out;

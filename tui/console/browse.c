@@ -70,7 +70,9 @@ static void draw_row(con *c, int y, const bl_layout *l, const bm_row *r, bool se
                  role, false);
     if (l->col[BL_RATE].shown) {
         /* The write-rate engine sets rates in the tree; until it runs they are 0. */
-        if (st->rate > 0)
+        if (c->off) /* offline: records in the file, a whole number */
+            snprintf(buf, sizeof buf, "%.0f", st->rate);
+        else if (st->rate > 0)
             snprintf(buf, sizeof buf, st->rate < 100 ? "%.1f" : "%.0f", st->rate);
         else
             snprintf(buf, sizeof buf, "-");
@@ -90,10 +92,12 @@ static void draw_titles(con *c, int y, const bl_layout *l)
         if (!l->col[k].shown)
             continue;
         char t[32];
+        /* Offline the rate column holds each key's records in the file. */
+        const char *title = c->off && k == BL_RATE ? "revs" : bl_title((bl_colid)k);
         if (col_of[k] == b->col)
-            snprintf(t, sizeof t, "%s %s", bl_title((bl_colid)k), b->desc ? "v" : "^");
+            snprintf(t, sizeof t, "%s %s", title, b->desc ? "v" : "^");
         else
-            snprintf(t, sizeof t, "%s", bl_title((bl_colid)k));
+            snprintf(t, sizeof t, "%s", title);
         if (k == BL_NAME)
             cd_str(y, l->col[k].x, l->col[k].w, t, CR_HEAD, false);
         else
@@ -162,8 +166,12 @@ void browse_draw(con *c, int y0, int y1)
         lr = CR_WARN;
         break;
     case TP_FAILED:
-        ec_buf_puts(&h, "  [not live]");
+        ec_buf_puts(&h, c->off ? "  [index failed]" : "  [not live]");
         lr = CR_BAD;
+        break;
+    case TP_OFFLINE:
+        ec_buf_printf(&h, "  [offline @%lld]", (long long)c->tree.rev);
+        lr = CR_WARN;
         break;
     default: break;
     }
@@ -218,7 +226,7 @@ void browse_info(con *c, ec_buf *out, int *role)
         return;
     }
     if (c->tree.phase == TP_SCANNING) {
-        ec_buf_printf(out, "scanning keys: %lld", (long long)c->tree.done);
+        ec_buf_printf(out, "%s: %lld", c->off ? "reading the file" : "scanning keys", (long long)c->tree.done);
         if (c->tree.total > 0)
             ec_buf_printf(out, " of %lld (%d%%) ", (long long)c->tree.total,
                           (int)(100.0 * (double)c->tree.done / (double)c->tree.total));
@@ -246,6 +254,8 @@ void browse_info(con *c, ec_buf *out, int *role)
             char by[24];
             ec_buf_printf(out, ", value %s", ct_bytes((uint64_t)st->kv.value_size, by, sizeof by));
         }
+        if (c->off)
+            ec_buf_printf(out, ", %.0f records in the file", st->rate);
     }
     if (st->children > 0) {
         ec_buf_printf(out, "%s%" PRIu64 " keys below, bytes known for %" PRIu64 " of them%s", out->len ? "; " : "",
@@ -326,13 +336,28 @@ void browse_action(con *c, ck_action a)
         else if (b->filter.len)
             bm_set_filter(b, NULL, 0);
         break;
-    case A_SIZESCAN: start_size_scan(c); break;
+    case A_SIZESCAN:
+        if (c->off)
+            con_note(c, false, "size scan: not available offline (every size is read from the file)");
+        else
+            start_size_scan(c);
+        break;
     case A_RESCAN:
+        if (c->off) {
+            con_note(c, false, "rescan: not available offline (the file does not change)");
+            break;
+        }
         job_tree_rescan(c);
         c->tree.phase = TP_SCANNING;
         c->tree.done = c->tree.total = 0;
         break;
-    case A_CLUSTER: cluster_open(c); break;
+    case A_DELETE: action_start(c); break;
+    case A_CLUSTER:
+        if (c->off)
+            con_note(c, false, "cluster view: not available offline (no etcd)");
+        else
+            cluster_open(c);
+        break;
     default: break;
     }
     ec_buf_free(&key);

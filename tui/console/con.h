@@ -11,8 +11,11 @@
 
 #include "etcdclient/etcd.h"
 #include "etcdclient/keyspace/keyspace.h"
+#include "etcdclient/offline/offline.h"
 #include "etcdclient/util/buf.h"
 #include "tui/cli/commands.h"
+#include "tui/ops/plan.h"
+#include "tui/audit/audit.h"
 #include "tui/console/bmodel.h"
 #include "tui/console/connstate.h"
 #include "tui/console/keys.h"
@@ -34,7 +37,7 @@
 #define CON_MIN_COLS 60
 #define CON_MIN_LINES 10
 
-enum { EV_STATUS = 1, EV_TREE, EV_SIZE, EV_VALUE, EV_CLUSTER };
+enum { EV_STATUS = 1, EV_TREE, EV_SIZE, EV_VALUE, EV_CLUSTER, EV_ACTION };
 
 /* ---- events ---- */
 
@@ -54,7 +57,8 @@ void ev_status_free(void *p);
 
 /* Tree job phases (EV_TREE n[0]); n[1] keys done, n[2] total, n[3] revision,
  * n[4] watch events applied; data: a message (char *) or NULL. */
-enum { TP_IDLE = 0, TP_SCANNING, TP_LIVE, TP_RETRY, TP_WATCH_LOST, TP_FAILED };
+/* TP_OFFLINE: the tree holds the whole file (n[3]: its revision). */
+enum { TP_IDLE = 0, TP_SCANNING, TP_LIVE, TP_RETRY, TP_WATCH_LOST, TP_FAILED, TP_OFFLINE };
 
 /* Size scan phases (EV_SIZE n[0]); n[1] keys done, n[2] total, n[3] bytes,
  * n[4] elapsed ms; data: message or NULL. */
@@ -70,6 +74,8 @@ typedef struct ev_value {
     ec_buf text;                /* decoded, already escaped by the renderer */
     char encoding[32];
     bool render_failed;
+    int64_t history;            /* offline: records of the key in the file; -1 unknown */
+    int64_t history_deletes;    /* offline: tombstones among them */
 } ev_value;
 void ev_value_free(void *p);
 
@@ -83,6 +89,19 @@ typedef struct ev_cluster {
     int64_t rtt_us;
 } ev_cluster;
 void ev_cluster_free(void *p);
+
+/* The guarded delete (D): phases of EV_ACTION. */
+enum { ACT_IDLE = 0, ACT_PLANNING, ACT_PLANNED, ACT_RUNNING, ACT_DONE, ACT_FAILED, ACT_CANCELLED };
+enum { ACT_REQ_NONE = 0, ACT_REQ_PLAN, ACT_REQ_EXEC, ACT_REQ_DROP };
+
+typedef struct ev_action {
+    int phase;
+    ec_buf text;                /* escaped lines for the screen */
+    ec_buf confirm;             /* raw: what to type (by_name), else empty */
+    bool by_name;
+    int64_t count;              /* keys planned, or deleted when done */
+} ev_action;
+void ev_action_free(void *p);
 
 /* ---- jobs (request fields under t.mu) ---- */
 
@@ -109,6 +128,19 @@ typedef struct job_fetch {
     bool utf8;
 } job_fetch;
 
+typedef struct job_action {
+    cw_thread t;
+    int req;                    /* ACT_REQ_* */
+    uint64_t req_gen;
+    ec_buf target;
+    bool prefix;
+    /* The worker's own: */
+    bg_plan plan;
+    bool has_plan;
+    uint64_t plan_gen;
+    audit_log *log;             /* opened on the first delete, closed at exit */
+} job_action;
+
 typedef struct job_cluster {
     cw_thread t;
     uint64_t gen;               /* nonzero while the cluster view is open */
@@ -116,7 +148,14 @@ typedef struct job_cluster {
 
 /* ---- screens ---- */
 
-typedef enum con_screen { SCR_BROWSE = 0, SCR_VALUE, SCR_CLUSTER, SCR_HELP } con_screen;
+typedef enum con_screen { SCR_BROWSE = 0, SCR_VALUE, SCR_CLUSTER, SCR_HELP, SCR_ACTION } con_screen;
+
+typedef struct action_state {
+    uint64_t gen;               /* 0: none */
+    int phase;
+    ev_action *plan;            /* the plan as shown (text, what to type) */
+    ev_action *last;            /* the newest progress or outcome */
+} action_state;
 
 typedef struct value_state {
     uint64_t gen;
@@ -145,7 +184,7 @@ typedef struct help_state {
     int wrapped_width;
 } help_state;
 
-typedef enum dlg_kind { DLG_NONE = 0, DLG_FILTER, DLG_SEARCH } dlg_kind;
+typedef enum dlg_kind { DLG_NONE = 0, DLG_FILTER, DLG_SEARCH, DLG_CONFIRM } dlg_kind;
 
 typedef struct dialog_state {
     dlg_kind kind;
@@ -154,7 +193,14 @@ typedef struct dialog_state {
 
 typedef struct con {
     bg_ctx *ctx;
-    ec_client *client;
+    ec_client *client;          /* NULL offline */
+    /* Offline (--offline FILE): the file, read-only; every call into it is
+     * made under off_mu (its read buffers are shared). */
+    ec_offline *off;
+    pthread_mutex_t off_mu;
+    bool off_snapshot;          /* a snapshot (trailer) rather than a member db */
+    int64_t off_compacted;      /* finishedCompactRev, -1 unknown */
+    int64_t off_rev;            /* the file's revision once indexed, 0 before */
     cq_queue *q;
     pthread_mutex_t ks_mu;
     ec_ks *ks;
@@ -191,6 +237,7 @@ typedef struct con {
     value_state value;
     cluster_state cluster;
     help_state help;
+    action_state act;
     dialog_state dlg;
 
     char note[512];             /* a one-off message on the info line */
@@ -209,6 +256,7 @@ typedef struct con {
     job_size jz;
     job_fetch jf;
     job_cluster jc;
+    job_action ja;
     cw_thread js;               /* status poll */
 } con;
 
@@ -226,6 +274,8 @@ int job_size_start(con *c);
 int job_fetch_start(con *c);
 int job_cluster_start(con *c);
 void job_tree_rescan(con *c);
+/* Offline: fills the tree once from the file's index (job_offline.c). */
+int job_offline_tree_start(con *c);
 /* Starts a size scan of prefix (and the directory key itself when given);
  * returns its generation. */
 uint64_t job_size_request(con *c, const uint8_t *prefix, size_t len, const uint8_t *dir_key, size_t dir_key_len,
@@ -233,6 +283,9 @@ uint64_t job_size_request(con *c, const uint8_t *prefix, size_t len, const uint8
 void job_size_cancel(con *c, uint64_t gen);
 void job_fetch_request(con *c, uint64_t gen, const uint8_t *key, size_t len);
 void job_cluster_set(con *c, uint64_t gen);
+int job_action_start(con *c);
+/* req ACT_REQ_*; target (copied) only for a plan. */
+void job_action_request(con *c, int req, uint64_t gen, const uint8_t *target, size_t len, bool prefix);
 
 /* Screens: draw into the body (rows y0..y1-1) and handle actions. */
 void browse_draw(con *c, int y0, int y1);
@@ -254,6 +307,12 @@ void help_open(con *c);
 void help_draw(con *c, int y0, int y1);
 void help_action(con *c, ck_action a);
 void statusbar_draw(con *c, int width);
+/* action.c: the guarded delete's screen. */
+void action_start(con *c);
+void action_on_event(con *c, ev_action *a);
+void action_confirm(con *c, const char *typed, size_t len);
+void action_close(con *c);
+void action_draw(con *c, int y0, int y1);
 
 /* dialog.c: a text entry on the footer line, a state of the main loop. */
 void dialog_open(con *c, dlg_kind kind, const char *initial, size_t len);

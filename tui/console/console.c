@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "etcdclient/util/escape.h"
 #include "tui/cli/output.h"
 #include "tui/console/con.h"
 #include "tui/console/draw.h"
@@ -108,6 +109,8 @@ static void on_event(con *c, cq_ev *e)
         c->tree.total = e->n[2];
         c->tree.rev = e->n[3];
         c->tree.events = e->n[4];
+        if (c->off && e->n[3] > 0)
+            c->off_rev = e->n[3];
         snprintf(c->tree.msg, sizeof c->tree.msg, "%s", e->data ? (const char *)e->data : "");
         break;
     case EV_SIZE:
@@ -146,6 +149,12 @@ static void on_event(con *c, cq_ev *e)
             e->data = NULL;
         }
         break;
+    case EV_ACTION:
+        if (c->act.gen && e->gen == c->act.gen) {
+            action_on_event(c, e->data);
+            e->data = NULL;
+        }
+        break;
     default: break;
     }
     c->dirty = true;
@@ -159,6 +168,7 @@ static ck_screen key_screen(con_screen s)
     case SCR_VALUE: return CK_VALUE;
     case SCR_CLUSTER: return CK_CLUSTER;
     case SCR_HELP: return CK_HELP;
+    case SCR_ACTION: return CK_ACTION;
     case SCR_BROWSE: break;
     }
     return CK_BROWSE;
@@ -169,6 +179,7 @@ static void leave_screen(con *c)
     switch (con_top(c)) {
     case SCR_VALUE: value_close(c); break;
     case SCR_CLUSTER: cluster_close(c); break;
+    case SCR_ACTION: action_close(c); break;
     default: break;
     }
     con_pop(c);
@@ -214,6 +225,7 @@ static void on_key(con *c, int key)
     case SCR_VALUE: value_action(c, a); break;
     case SCR_CLUSTER: cluster_action(c, a); break;
     case SCR_HELP: help_action(c, a); break;
+    case SCR_ACTION: break;
     }
 }
 
@@ -254,6 +266,7 @@ static void draw(con *c)
         case SCR_VALUE: value_draw(c, y0, y1); break;
         case SCR_CLUSTER: cluster_draw(c, y0, y1); break;
         case SCR_HELP: help_draw(c, y0, y1); break;
+        case SCR_ACTION: action_draw(c, y0, y1); break;
         }
         ec_buf info;
         ec_buf_init(&info, 0);
@@ -425,7 +438,7 @@ static void release_stderr(err_capture *ec)
 
 static void stop_jobs(con *c)
 {
-    cw_thread *ts[] = {&c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     size_t n = sizeof ts / sizeof ts[0];
     for (size_t i = 0; i < n; i++)
         if (ts[i]->started)
@@ -455,6 +468,11 @@ static void free_con(con *c)
     if (c->cluster.last)
         ev_cluster_free(c->cluster.last);
     vt_free(&c->help.text);
+    if (c->act.plan)
+        ev_action_free(c->act.plan);
+    if (c->act.last)
+        ev_action_free(c->act.last);
+    ec_buf_free(&c->ja.target);
     ec_buf_free(&c->dlg.text);
     ec_buf_free(&c->size.where);
     if (c->status)
@@ -462,13 +480,15 @@ static void free_con(con *c)
     ec_buf_free(&c->jz.prefix);
     ec_buf_free(&c->jz.dir_key);
     ec_buf_free(&c->jf.key);
-    cw_thread *ts[] = {&c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
         if (ts[i]->name)
             cw_destroy(ts[i]);
     ec_ks_free(c->ks);
     cq_free(c->q);
     pthread_mutex_destroy(&c->ks_mu);
+    ec_offline_free(c->off);
+    pthread_mutex_destroy(&c->off_mu);
     ec_buf_free(&c->after);
     free(c);
 }
@@ -478,6 +498,8 @@ static void init_con(con *c, bg_ctx *ctx)
     c->ctx = ctx;
     c->quota_bytes = -1;
     pthread_mutex_init(&c->ks_mu, NULL);
+    pthread_mutex_init(&c->off_mu, NULL);
+    c->off_compacted = -1;
     cs_init(&c->cs, cw_now_ms());
     bm_init(&c->browse);
     vt_init(&c->value.text);
@@ -490,7 +512,34 @@ static void init_con(con *c, bg_ctx *ctx)
     ec_buf_init(&c->after, 1 << 20);
 }
 
-int console_main(bg_ctx *ctx)
+/* Opens the file for the offline console; NULL after printing one line. */
+static ec_offline *open_offline(const char *path, bool *snapshot, int64_t *compacted)
+{
+    ec_offline *db = ec_offline_new();
+    if (!db) {
+        fprintf(stderr, "breakglass: out of memory\n");
+        return NULL;
+    }
+    ec_err err;
+    if (ec_offline_open(db, path, 0, &err) != 0) {
+        char *safe = ec_escape_dup((const uint8_t *)err.msg, strlen(err.msg));
+        fprintf(stderr, "breakglass: %s\n", safe ? safe : "cannot open the file");
+        free(safe);
+        ec_offline_free(db);
+        return NULL;
+    }
+    *snapshot = ec_offline_bolt(db)->trailer != EC_SNAP_NONE;
+    *compacted = ec_offline_compact_revision(db);
+    return db;
+}
+
+static int console_run(bg_ctx *ctx, const char *offline_path);
+
+int console_main(bg_ctx *ctx) { return console_run(ctx, NULL); }
+
+int console_offline_main(bg_ctx *ctx, const char *path) { return console_run(ctx, path); }
+
+static int console_run(bg_ctx *ctx, const char *offline_path)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "breakglass: the console needs a terminal; use a subcommand, see breakglass --help\n");
@@ -508,19 +557,30 @@ int console_main(bg_ctx *ctx)
     sigaddset(&block, SIGQUIT);
     pthread_sigmask(SIG_BLOCK, &block, &old);
 
-    ec_client *client = bg_client(ctx);
-    if (!client) {
+    ec_client *client = NULL;
+    ec_offline *off = NULL;
+    bool snapshot = false;
+    int64_t compacted = -1;
+    if (offline_path)
+        off = open_offline(offline_path, &snapshot, &compacted);
+    else
+        client = bg_client(ctx);
+    if (!client && !off) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return BG_EXIT_FAIL;
     }
     con *c = calloc(1, sizeof *c);
     if (!c) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
+        ec_offline_free(off);
         fprintf(stderr, "breakglass: out of memory\n");
         return BG_EXIT_FAIL;
     }
     init_con(c, ctx);
     c->client = client;
+    c->off = off;
+    c->off_snapshot = snapshot;
+    c->off_compacted = compacted;
     const char *q = getenv("BREAKGLASS_QUOTA_BYTES");
     if (q && *q) {
         c->quota_bytes = parse_quota(q);
@@ -543,15 +603,25 @@ int console_main(bg_ctx *ctx)
         free_con(c);
         return BG_EXIT_FAIL;
     }
-    int rc = job_status_start(c);
-    if (rc == 0)
-        rc = job_tree_start(c);
-    if (rc == 0)
-        rc = job_size_start(c);
-    if (rc == 0)
-        rc = job_fetch_start(c);
-    if (rc == 0)
-        rc = job_cluster_start(c);
+    int rc;
+    if (c->off) {
+        /* Offline: no etcd, so no status poll, watch, size scan or cluster. */
+        rc = job_offline_tree_start(c);
+        if (rc == 0)
+            rc = job_fetch_start(c);
+    } else {
+        rc = job_status_start(c);
+        if (rc == 0)
+            rc = job_tree_start(c);
+        if (rc == 0)
+            rc = job_size_start(c);
+        if (rc == 0)
+            rc = job_fetch_start(c);
+        if (rc == 0)
+            rc = job_cluster_start(c);
+        if (rc == 0)
+            rc = job_action_start(c);
+    }
     if (rc != 0) {
         stop_jobs(c);
         pthread_sigmask(SIG_SETMASK, &old, NULL);

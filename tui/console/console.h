@@ -10,5 +10,9 @@
  * the terminal is lost, 128+N after signal N (SIGINT, SIGTERM, SIGHUP). The
  * client in ctx is created here (bg_client) and left for the caller to free. */
 int console_main(bg_ctx *ctx);
+/* The same browser and viewer on an etcd snapshot or a stopped member's db
+ * file (read-only, no network). A file that cannot be opened is reported
+ * in one line on stderr before the screen is taken: exit status 1. */
+int console_offline_main(bg_ctx *ctx, const char *path);
 
 #endif

@@ -60,7 +60,10 @@ void dialog_key(con *c, int key)
     if (key == CK_ESC) {
         if (d->kind == DLG_FILTER)
             bm_set_filter(&c->browse, NULL, 0);
+        dlg_kind k = d->kind;
         d->kind = DLG_NONE;
+        if (k == DLG_CONFIRM) /* Esc: no */
+            action_confirm(c, "", 0);
         return;
     }
     if (key == '\n' || key == '\r' || key == CK_FN(KEY_ENTER)) {
@@ -68,6 +71,8 @@ void dialog_key(con *c, int key)
         d->kind = DLG_NONE;
         if (k == DLG_SEARCH)
             value_search_done(c, d->text.data, d->text.len);
+        else if (k == DLG_CONFIRM) /* a bare Enter matches nothing: no */
+            action_confirm(c, d->text.data ? d->text.data : "", d->text.len);
         return;
     }
     if (key == CK_FN(KEY_BACKSPACE) || key == 127 || key == 8) {
@@ -100,8 +105,10 @@ void dialog_key(con *c, int key)
 void dialog_draw(con *c, int y, int width)
 {
     dialog_state *d = &c->dlg;
-    const char *prompt = d->kind == DLG_FILTER ? "filter: " : "search: ";
-    const char *hint = d->kind == DLG_FILTER ? "  (Enter keeps, Esc clears)" : "  (Enter searches, Esc cancels)";
+    const char *prompt = d->kind == DLG_FILTER ? "filter: " : d->kind == DLG_CONFIRM ? "confirm: " : "search: ";
+    const char *hint = d->kind == DLG_FILTER    ? "  (Enter keeps, Esc clears)"
+                       : d->kind == DLG_CONFIRM ? "  (Enter: delete if it matches; Esc cancels)"
+                                                : "  (Enter searches, Esc cancels)";
     cd_fill(y, 0, width, CR_NORMAL);
     int x = cd_str(y, 0, width, prompt, CR_HEAD, false);
     ec_buf t;

@@ -27,6 +27,52 @@ static void render(ev_value *v)
     ct_hexdump(&v->text, p, v->raw.len, CON_VALUE_RENDER_MAX / 5);
 }
 
+typedef struct hist_count {
+    int64_t records, deletes;
+} hist_count;
+
+static int count_record(void *ctx, const ec_offline_kv *kv, ec_err *err)
+{
+    (void)err;
+    hist_count *h = ctx;
+    h->records++;
+    if (kv->deleted)
+        h->deletes++;
+    return 0;
+}
+
+/* Offline: the newest record of the key in the file and how many records
+ * of it the file holds. */
+static void fetch_offline(con *c, ev_value *v, const ec_buf *key)
+{
+    const uint8_t *k = (const uint8_t *)(key->data ? key->data : "");
+    ec_offline_kv kv;
+    int state = EC_OFFLINE_ABSENT;
+    hist_count h = {0, 0};
+    pthread_mutex_lock(&c->off_mu);
+    int rc = ec_offline_get(c->off, k, key->len, &kv, &state, &v->err);
+    if (rc == 0 && state == EC_OFFLINE_LIVE) {
+        v->found = true;
+        v->meta = (ec_kv){NULL, 0, NULL, kv.value_len, kv.create_revision, kv.mod_revision, kv.version, kv.lease};
+        if (ec_buf_append(&v->raw, kv.value_len ? kv.value : (const uint8_t *)"", kv.value_len) != 0) {
+            rc = -1;
+            ec_fail(&v->err, EC_E_NOMEM, "out of memory for a value of %zu bytes", kv.value_len);
+        }
+        ec_err herr;
+        if (rc == 0 && ec_offline_history(c->off, k, key->len, count_record, &h, &herr) == 0) {
+            v->history = h.records;
+            v->history_deletes = h.deletes;
+        }
+    } else if (rc == 0) {
+        ec_fail(&v->err, EC_E_INVALID, "%s", state == EC_OFFLINE_DELETED ? "the key is deleted in the file"
+                                                                        : "the key is not in the file");
+    }
+    pthread_mutex_unlock(&c->off_mu);
+    v->ok = rc == 0;
+    if (v->ok && v->found)
+        render(v);
+}
+
 static void fetch(con *c, uint64_t gen, const ec_buf *key)
 {
     ev_value *v = calloc(1, sizeof *v);
@@ -34,9 +80,12 @@ static void fetch(con *c, uint64_t gen, const ec_buf *key)
         return;
     ec_buf_init(&v->raw, 0);
     ec_buf_init(&v->text, 0);
+    v->history = v->history_deletes = -1;
     ec_range_opts o = {.key = (const uint8_t *)(key->data ? key->data : ""), .key_len = key->len};
     ec_range_result *r;
-    if (key->len == 0) {
+    if (c->off) {
+        fetch_offline(c, v, key);
+    } else if (key->len == 0) {
         /* The empty key cannot be asked for (etcd reads "" as "from the
          * start"); say so rather than show another key. */
         v->ok = true;

@@ -8,6 +8,7 @@
 #define V CK_VALUE
 #define C CK_CLUSTER
 #define H CK_HELP
+#define X CK_ACTION
 
 static const ck_binding table[] = {
     /* Moving. */
@@ -44,24 +45,25 @@ static const ck_binding table[] = {
     {B, 'r', A_SORT_RATE, "r", "sort by writes per second (again: reverse)", 0, NULL, NULL},
     {B, 'S', A_SIZESCAN, "S", "scan value sizes below this directory (S or Esc again: cancel)", 10, "sizes", NULL},
     {B, 'R', A_RESCAN, "R", "rescan the whole keyspace", 11, "rescan", NULL},
+    {B, 'D', A_DELETE, "D", "delete the selected key, or every key below the selected directory (plan, typed confirmation, audit log)", 13, "delete", NULL},
     {B, 'c', A_CLUSTER, "c", "cluster view: every member's status", 12, "cluster", NULL},
     /* Value viewer. */
     {V, '/', A_SEARCH, "/", "search the value for a text", 3, "search", NULL},
     {V, 'n', A_NEXT, "n", "next match", 4, "next", NULL},
     {V, 'N', A_PREV, "N", "previous match", 5, "prev", NULL},
     {V, 'x', A_HEX, "x", "switch between the decoded value and a hex dump", 6, "hex", NULL},
-    {V | C | H, CK_FN(KEY_LEFT), A_PARENT, "Left", "back", 0, NULL, NULL},
-    {V | C | H, CK_FN(KEY_BACKSPACE), A_PARENT, "Backspace", NULL, 0, NULL, NULL},
-    {V | C | H, 127, A_PARENT, NULL, NULL, 0, NULL, NULL},
-    {V | C | H, 8, A_PARENT, NULL, NULL, 0, NULL, NULL},
-    {V | C | H, 'h', A_PARENT, "h", NULL, 0, NULL, NULL},
+    {V | C | H | X, CK_FN(KEY_LEFT), A_PARENT, "Left", "back", 0, NULL, NULL},
+    {V | C | H | X, CK_FN(KEY_BACKSPACE), A_PARENT, "Backspace", NULL, 0, NULL, NULL},
+    {V | C | H | X, 127, A_PARENT, NULL, NULL, 0, NULL, NULL},
+    {V | C | H | X, 8, A_PARENT, NULL, NULL, 0, NULL, NULL},
+    {V | C | H | X, 'h', A_PARENT, "h", NULL, 0, NULL, NULL},
     /* Everywhere. */
     {CK_ALL, '?', A_HELP, "?", "this help (again: back)", 20, "help", NULL},
     {CK_ALL, CK_FN(KEY_F(1)), A_HELP, "F1", NULL, 0, NULL, NULL},
     {B, CK_ESC, A_BACK, "Esc", "cancel the size scan, else clear the filter", 0, NULL, NULL},
-    {V | C | H, CK_ESC, A_BACK, "Esc", "back", 0, NULL, NULL},
+    {V | C | H | X, CK_ESC, A_BACK, "Esc", "back", 0, NULL, NULL},
     {B, 'q', A_QUIT, "q", "quit breakglass", 21, "quit", NULL},
-    {V | C | H, 'q', A_QUIT, "q", "back (q again on the browser quits)", 21, "back", NULL},
+    {V | C | H | X, 'q', A_QUIT, "q", "back (q again on the browser quits)", 21, "back", NULL},
     {CK_ALL, CK_CTRL('l'), A_REDRAW, "Ctrl-L", "redraw the screen", 0, NULL, NULL},
 };
 

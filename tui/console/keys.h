@@ -18,7 +18,8 @@ typedef enum ck_screen {
     CK_VALUE = 1 << 1,
     CK_CLUSTER = 1 << 2,
     CK_HELP = 1 << 3,
-    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP,
+    CK_ACTION = 1 << 4,     /* the guarded delete's plan and outcome */
+    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP | CK_ACTION,
 } ck_screen;
 
 typedef enum ck_action {
@@ -32,6 +33,7 @@ typedef enum ck_action {
     A_FILTER, A_SEARCH, A_NEXT, A_PREV,
     A_SORT_NAME, A_SORT_KEYS, A_SORT_BYTES, A_SORT_WRITES, A_SORT_MODREV, A_SORT_RATE,
     A_SIZESCAN, A_RESCAN, A_CLUSTER, A_HELP, A_HEX, A_REDRAW,
+    A_DELETE,       /* guarded delete of the selected row */
 } ck_action;
 
 typedef struct ck_binding {

@@ -50,8 +50,36 @@ static void seg_raw(seg_line *l, const char *prefix, const char *raw, cd_role r)
     ec_buf_free(&b);
 }
 
+/* Offline: the file instead of a connection; nothing changes, no polls. */
+static void offline_draw(con *c, int width)
+{
+    seg_line l0 = {0, 0, width, c->utf8, true};
+    ec_buf b;
+    ec_buf_init(&b, 0);
+    ec_buf_puts(&b, "offline: ");
+    const char *name = ec_offline_name(c->off); /* already escaped */
+    ct_sanitize(&b, name, strlen(name), c->utf8);
+    ec_buf_printf(&b, " (%s), revision ", c->off_snapshot ? "snapshot" : "member db");
+    if (c->off_rev > 0)
+        ec_buf_printf(&b, "%lld", (long long)c->off_rev);
+    else
+        ec_buf_puts(&b, "?");
+    if (c->off_compacted >= 0)
+        ec_buf_printf(&b, ", compacted %lld", (long long)c->off_compacted);
+    else
+        ec_buf_puts(&b, ", compacted ?");
+    seg(&l0, b.data, b.len, CR_WARN);
+    ec_buf_free(&b);
+    seg_line l1 = {1, 0, width, c->utf8, true};
+    segf(&l1, CR_DIM, "read-only, no etcd: no live updates, no cluster view, no size scan");
+}
+
 void statusbar_draw(con *c, int width)
 {
+    if (c->off) {
+        offline_draw(c, width);
+        return;
+    }
     const cs_state *cs = &c->cs;
     const ev_status *s = c->status;
     seg_line l0 = {0, 0, width, c->utf8, true};

@@ -147,6 +147,8 @@ void value_draw(con *c, int y0, int y1)
             ec_buf_printf(&h, "%llx", (unsigned long long)e->meta.lease);
         else
             ec_buf_puts(&h, "none");
+        if (e->history >= 0) /* offline: what the file still holds of this key */
+            ec_buf_printf(&h, "  history %lld (%lld del)", (long long)e->history, (long long)e->history_deletes);
         ec_buf_printf(&h, "  size %s (%zu B)  %s  [%s]", ct_bytes(e->meta.value_len, by, sizeof by),
                       e->meta.value_len, e->encoding, v->hex ? "hex" : "decoded");
     }
