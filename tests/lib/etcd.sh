@@ -18,11 +18,15 @@ _ETCD_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=certs.sh
 source "$_ETCD_LIB_DIR/certs.sh"
 
-# A port nobody listens on now (checked with ss), from a wide random range.
+# A port nobody listens on now (checked with ss), below the kernel's
+# ephemeral range: a port from that range can be taken by any outgoing
+# connection while a member is down, and its restart would then fail.
 _free_port() {
-  local p tries=0
+  local p tries=0 lo=32768
+  read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+  [ "$lo" -gt 12000 ] || lo=32768
   while [ $tries -lt 200 ]; do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+    p=$(( 10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000) ))
     if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
       if ! grep -qx "$p" "${_ETCD_PORTS_TAKEN:-/dev/null}" 2>/dev/null; then
         echo "$p"; return 0
