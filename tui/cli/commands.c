@@ -52,6 +52,22 @@ static const bg_cmd table[] = {
      "  restore SEQ [--dry-run] [--yes --confirm-count N] [--allow-damaged]\n"
      "    puts back the pre-images of SEQ where the key is absent now (create_revision == 0)\n",
      cmd_audit},
+    {"top", "", "find the runaway: which keys, prefixes, owners or writers are written most",
+     "  --group G         key, prefix (default), resource, namespace, owner, writer, lease\n"
+     "  --depth N         prefix groups: the key up to its N-th '/' (default 3)\n"
+     "  --window W        10s, 60s (default) or 5m\n"
+     "  --by writes|bytes rank by writes (default) or bytes\n"
+     "  --history N       replay the last N revisions first (default 10000; 0 = live only)\n"
+     "  --prefix P        only keys under P\n"
+     "  --limit N         rows (default 20)\n"
+     "  --duration D      collect for D, print once (default 3s); with --watch, stop after D\n"
+     "  --watch           print every 2s (--interval D) until Ctrl-C\n"
+     "  --source S        auto (default: watch, plus a keys-only ranking by version when history\n"
+     "                    and live writes are both missing), watch, versions\n"
+     "  --capacity K      counters per grouping (default 4096): memory bound, error bound N/K\n"
+     "  --json            machine-readable output (one line per print with --watch)\n"
+     "  figures marked ~ are estimated: replayed history has no timestamps\n",
+     cmd_top},
 };
 
 const bg_cmd *bg_commands(size_t *n)

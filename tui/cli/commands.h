@@ -42,5 +42,6 @@ int cmd_recover_nospace(bg_ctx *ctx, int argc, char **argv);
 int cmd_snapshot(bg_ctx *ctx, int argc, char **argv);
 int cmd_lease(bg_ctx *ctx, int argc, char **argv);
 int cmd_audit(bg_ctx *ctx, int argc, char **argv);
+int cmd_top(bg_ctx *ctx, int argc, char **argv);
 
 #endif
