@@ -21,6 +21,13 @@
 
 typedef struct ec_client ec_client;
 
+/* Consistency of browsing reads (ranges marked serializable: listing,
+ * counting, the tree). Like etcdctl's --consistency=s|l. */
+typedef enum ec_consistency {
+    EC_CONSISTENCY_SERIALIZABLE = 0, /* default: the member answers from its own store */
+    EC_CONSISTENCY_LINEARIZABLE = 1, /* every read goes through the leader (ReadIndex) */
+} ec_consistency;
+
 /* ---- connection ------------------------------------------------------ */
 
 typedef struct ec_config {
@@ -34,7 +41,18 @@ typedef struct ec_config {
     const char *password;
     int dial_timeout_ms;          /* connect + TLS handshake, per endpoint (default 2000) */
     int command_timeout_ms;       /* per call attempt (default 5000) */
+    /* Self-protection ("never make a sick etcd sicker"), 0 = unlimited. A
+     * call waits for tokens rather than failing; see ec_client_stats. The
+     * library leaves them off so tools and tests are not slowed; programs
+     * facing operators pass the EC_DEFAULT_* values unless told otherwise. */
+    int64_t max_requests_per_s;   /* unary call attempts + streams opened */
+    int64_t max_bytes_per_s;      /* request + response bytes (snapshot chunks too) */
+    ec_consistency consistency;   /* for browsing reads, see ec_range_opts.serializable */
 } ec_config;
+
+/* Defaults for an operator-facing program (docs/client.md says why). */
+#define EC_DEFAULT_MAX_REQUESTS_PER_S 50
+#define EC_DEFAULT_MAX_BYTES_PER_S (20 << 20)
 
 /* Checks the credentials with OpenSSL (files readable, PEM parses, key matches
  * certificate, not expired) and sets up channels; does not contact etcd yet.
@@ -50,6 +68,23 @@ const char *ec_client_endpoint(const ec_client *c);
 /* Round-trip time of the last successful call, in microseconds (0 if none). */
 int64_t ec_client_last_rtt_us(const ec_client *c);
 int ec_client_command_timeout(const ec_client *c);
+ec_consistency ec_client_consistency(const ec_client *c);
+
+/* What the client has cost etcd since it was created, and what the rate
+ * limits made it wait. Counted whether or not a limit is set. */
+typedef struct ec_client_stats {
+    uint64_t requests;        /* unary call attempts (each failover too) + streams opened */
+    uint64_t bytes_sent;      /* request messages, as packed */
+    uint64_t bytes_received;  /* response messages and snapshot chunks; not watch events */
+    uint64_t waits;           /* requests that had to wait for tokens */
+    int64_t wait_us;          /* total time spent waiting for tokens */
+    uint64_t refused;         /* calls not sent: the wait would have passed their deadline */
+    int64_t first_request_us; /* CLOCK_MONOTONIC times at which the first and the last */
+    int64_t last_request_us;  /*   request were let through (0 before any) */
+    double request_burst;     /* the buckets' capacities (tokens saved while idle) */
+    double byte_burst;
+} ec_client_stats;
+void ec_client_stats_get(const ec_client *c, ec_client_stats *out);
 
 /* Per-call options; a zeroed struct (or NULL) means: the current endpoint with
  * failover, the client's command timeout. */
@@ -91,10 +126,28 @@ typedef struct ec_range_opts {
     bool prefix;               /* range_end = ec_prefix_end(key) */
     int64_t revision;          /* 0 = current; the iterator pins the first page's revision */
     bool keys_only;
-    bool serializable;         /* answered by the member itself, no leader round trip */
-    int64_t page_size;         /* keys per page; 0 = 1000 (etcd's mirror client) */
+    /* true: a browsing read (listing, counting, the tree), served by the
+     * member itself with no leader round trip unless the client was made
+     * with EC_CONSISTENCY_LINEARIZABLE. false: always linearizable (reads
+     * that decide a write, e.g. a delete plan). A serializable scan pinned
+     * to a revision waits (bounded) for a lagging member to reach it. */
+    bool serializable;
+    int64_t page_size;         /* most keys per page; 0 = 1000, then sized from the count */
     int64_t limit;             /* stop after this many keys in total; 0 = all */
     int64_t page_bytes;        /* shrink pages whose values exceed this; 0 = 4 MiB */
+    /* Compaction mid-scan (iterator only, revision 0 only). Without
+     * on_restart, a scan whose pinned revision is compacted fails with
+     * EC_E_COMPACTED, as before. With it, the scan starts again from the
+     * first key at the current revision, and on_restart(ud, old, new) is
+     * called just before ec_range_next returns the first page of the new
+     * scan: every key delivered before belongs to the old picture, so the
+     * caller drops what it built from them (a count, a tree, a plan), or,
+     * when it has already printed them, skips keys up to the last one it
+     * printed. At most max_restarts (0 = 3) restarts, then EC_E_COMPACTED. */
+    void (*on_restart)(void *ud, int64_t compacted_revision, int64_t new_revision);
+    void *restart_ud;
+    int max_restarts;
+    int64_t slow_page_ms;      /* a page slower than this halves the next; 0 = 1000 (tests) */
 } ec_range_opts;
 
 typedef struct ec_range_iter ec_range_iter;
@@ -111,6 +164,20 @@ int ec_range_next(ec_range_iter *it, const ec_kv **kvs, size_t *n, ec_err *err);
 int64_t ec_range_revision(const ec_range_iter *it);
 int64_t ec_range_total(const ec_range_iter *it);
 const ec_header *ec_range_header(const ec_range_iter *it);
+
+/* How the scan adapted: restarts after compaction (and the revision each
+ * one left), page size changes when etcd was slow or fast. */
+typedef struct ec_range_stats {
+    int restarts;
+    int64_t compacted_revision; /* the last revision compacted under the scan, or 0 */
+    int64_t pages;              /* pages fetched, retries not counted */
+    int64_t page_size;          /* keys asked for in the next page */
+    int shrinks;                /* slow pages that halved the next one */
+    int grows;                  /* fast pages that grew it back */
+    int deadline_retries;       /* pages retried at a quarter the size after a deadline */
+    int future_waits_ms;        /* time spent waiting for a lagging member */
+} ec_range_stats;
+void ec_range_stats_get(const ec_range_iter *it, ec_range_stats *out);
 void ec_range_end(ec_range_iter *it);
 
 /* One Range call (no paging): for single keys and small ranges. */

@@ -18,13 +18,6 @@ gpr_timespec ec_deadline_ms(int ms)
     return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 grpc_byte_buffer *ec_pack(const ProtobufCMessage *m)
 {
     size_t n = protobuf_c_message_get_packed_size(m);
@@ -227,10 +220,15 @@ static void call_state_cleanup(call_state *cs)
     free(cs->token);
 }
 
-/* One attempt on endpoint i. Returns 0 with *resp, or -1 with err. */
+/* One attempt on endpoint i. Returns 0 with *resp, or -1 with err. Adds
+ * the time on the wire to *took_us (when given). */
 static int call_once(ec_client *c, size_t i, const ec_rpc *rpc, int timeout_ms, ProtobufCMessage **resp,
-                     ec_err *err)
+                     int64_t *took_us, ec_err *err)
 {
+    /* Tokens first, so waiting for them never eats into the call's deadline. */
+    if (ec_limit_acquire(c, rpc->name, c->eps[i].url, protobuf_c_message_get_packed_size(rpc->req), timeout_ms,
+                         err) != 0)
+        return -1;
     call_state cs;
     memset(&cs, 0, sizeof cs);
     cs.details = grpc_empty_slice();
@@ -265,7 +263,7 @@ static int call_once(ec_client *c, size_t i, const ec_rpc *rpc, int timeout_ms, 
     ops[5].data.recv_status_on_client.status_details = &cs.details;
     ops[5].data.recv_status_on_client.error_string = &cs.error_string;
 
-    int64_t t0 = now_us();
+    int64_t t0 = ec_now_us();
     grpc_call_error ce = grpc_call_start_batch(cs.call, ops, 6, (void *)1, NULL);
     if (ce != GRPC_CALL_OK) {
         ec_fail(err, EC_E_INTERNAL, "%s on '%s': cannot start gRPC call (error %d)", rpc->name, url, (int)ce);
@@ -273,6 +271,10 @@ static int call_once(ec_client *c, size_t i, const ec_rpc *rpc, int timeout_ms, 
     }
     /* The call's own deadline ends it; the queue wait only needs a backstop. */
     grpc_event ev = grpc_completion_queue_next(cs.cq, ec_deadline_ms(timeout_ms + 5000), NULL);
+    if (took_us)
+        *took_us += ec_now_us() - t0;
+    if (cs.recv_bb)
+        ec_limit_received(c, grpc_byte_buffer_length(cs.recv_bb));
     if (ev.type != GRPC_OP_COMPLETE) {
         grpc_call_cancel(cs.call, NULL);
         grpc_completion_queue_next(cs.cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
@@ -295,7 +297,7 @@ static int call_once(ec_client *c, size_t i, const ec_rpc *rpc, int timeout_ms, 
                 rpc->resp_desc->name);
         goto out;
     }
-    atomic_store(&c->last_rtt_us, now_us() - t0);
+    atomic_store(&c->last_rtt_us, ec_now_us() - t0);
     rc = 0;
 out:
     call_state_cleanup(&cs);
@@ -316,7 +318,7 @@ static int authenticate(ec_client *c, size_t i, ec_err *err)
     c->token = NULL;
     pthread_mutex_unlock(&c->lock);
     free(old);
-    if (call_once(c, i, &rpc, c->command_timeout_ms, &m, err) != 0)
+    if (call_once(c, i, &rpc, c->command_timeout_ms, &m, NULL, err) != 0)
         return -1;
     Etcdserverpb__AuthenticateResponse *r = (Etcdserverpb__AuthenticateResponse *)m;
     pthread_mutex_lock(&c->lock);
@@ -387,6 +389,14 @@ int ec_pick_endpoint(ec_client *c, const ec_callopt *opt, size_t *idx, ec_err *e
 
 int ec_unary(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMessage **resp, ec_err *err)
 {
+    return ec_unary_timed(c, opt, rpc, resp, NULL, err);
+}
+
+int ec_unary_timed(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMessage **resp,
+                   int64_t *took_us, ec_err *err)
+{
+    if (took_us)
+        *took_us = 0;
     int timeout = opt && opt->timeout_ms > 0 ? opt->timeout_ms : c->command_timeout_ms;
     size_t attempts = opt && opt->endpoint ? 1 : c->n_configured;
     bool reauthed = false;
@@ -397,7 +407,7 @@ int ec_unary(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMe
         size_t i;
         if (ec_pick_endpoint(c, opt, &i, err) != 0)
             return -1; /* every endpoint already tried by the picker */
-        if (call_once(c, i, rpc, timeout, resp, err) == 0)
+        if (call_once(c, i, rpc, timeout, resp, took_us, err) == 0)
             return 0;
         /* An expired auth token: get a new one and retry once. */
         if (c->user && !reauthed && err->code == EC_E_AUTH && strstr(err->msg, "invalid auth token")) {

@@ -305,8 +305,26 @@ ec_client *ec_client_new(const ec_config *cfg, ec_err *err)
     }
     grpc_init();
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->limit_lock, NULL);
     c->dial_timeout_ms = cfg->dial_timeout_ms > 0 ? cfg->dial_timeout_ms : 2000;
     c->command_timeout_ms = cfg->command_timeout_ms > 0 ? cfg->command_timeout_ms : 5000;
+    if (cfg->max_requests_per_s < 0 || cfg->max_bytes_per_s < 0) {
+        ec_fail(err, EC_E_INVALID, "rate limit is negative: use 0 for unlimited");
+        goto fail;
+    }
+    if (cfg->consistency != EC_CONSISTENCY_SERIALIZABLE && cfg->consistency != EC_CONSISTENCY_LINEARIZABLE) {
+        ec_fail(err, EC_E_INVALID, "unknown read consistency %d", (int)cfg->consistency);
+        goto fail;
+    }
+    c->consistency = cfg->consistency;
+    /* Capacity of one second's worth: a short burst (the console opening a
+     * screen) goes out at once, a long scan settles at the rate. */
+    int64_t now = ec_now_us();
+    double rq = (double)cfg->max_requests_per_s;
+    ec_bucket_init(&c->req_bucket, rq, rq < 1 ? 1 : rq, now);
+    ec_bucket_init(&c->byte_bucket, (double)cfg->max_bytes_per_s, (double)cfg->max_bytes_per_s, now);
+    c->stats.request_burst = c->req_bucket.rate > 0 ? c->req_bucket.burst : 0;
+    c->stats.byte_burst = c->byte_bucket.burst;
     c->ca_path = xstrdup(cfg->cacert);
     c->cert_path = xstrdup(cfg->cert);
     c->key_path = xstrdup(cfg->key);
@@ -374,6 +392,7 @@ void ec_client_free(ec_client *c)
         free(c->warnings[i]);
     free(c->warnings);
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->limit_lock);
     free(c);
     grpc_shutdown();
 }
@@ -391,6 +410,15 @@ const char *ec_client_endpoint(const ec_client *c)
 
 int64_t ec_client_last_rtt_us(const ec_client *c) { return atomic_load(&((ec_client *)c)->last_rtt_us); }
 int ec_client_command_timeout(const ec_client *c) { return c->command_timeout_ms; }
+ec_consistency ec_client_consistency(const ec_client *c) { return c->consistency; }
+
+void ec_client_stats_get(const ec_client *c, ec_client_stats *out)
+{
+    ec_client *mc = (ec_client *)c; /* the lock, not the stats, changes */
+    pthread_mutex_lock(&mc->limit_lock);
+    *out = c->stats;
+    pthread_mutex_unlock(&mc->limit_lock);
+}
 
 grpc_channel *ec_channel_get(ec_client *c, size_t i)
 {

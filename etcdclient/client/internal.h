@@ -9,6 +9,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "etcdclient/etcd.h"
+#include "etcdclient/client/limit.h"
 #include "etcdserverpb/rpc.pb-c.h"
 
 #define EC_EXTRA_ENDPOINTS 32
@@ -48,7 +49,26 @@ struct ec_client {
     atomic_llong last_rtt_us;
     char **warnings;
     size_t n_warnings;
+    ec_consistency consistency;
+    atomic_llong max_revision; /* highest revision seen in a Range reply */
+    pthread_mutex_t limit_lock; /* the buckets and stats */
+    ec_bucket req_bucket;
+    ec_bucket byte_bucket;
+    ec_client_stats stats;
 };
+
+/* Before sending a request of req_bytes: waits for the rate limits' tokens,
+ * at most timeout_ms, and counts the request. Fails (nothing sent) when the
+ * wait would be longer. what/url name the call for the message. */
+int ec_limit_acquire(ec_client *c, const char *what, const char *url, size_t req_bytes, int timeout_ms,
+                     ec_err *err);
+/* After a reply (or a stream chunk) of n bytes: counted, and owed to the
+ * byte bucket so the next request waits it off. */
+void ec_limit_received(ec_client *c, size_t n);
+/* Between chunks of a stream whose bytes are counted: waits (at most
+ * timeout_ms) until the byte bucket is out of debt. */
+void ec_limit_pace(ec_client *c, int timeout_ms);
+int64_t ec_now_us(void);
 
 /* Parses "https://h:p", "h:p", "[v6]:p"; fills ep (strings malloc'd). */
 int ec_endpoint_parse(const char *url, bool insecure, ec_endpoint *ep, ec_err *err);
@@ -76,6 +96,10 @@ typedef struct ec_rpc {
 } ec_rpc;
 int ec_unary(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMessage **resp,
              ec_err *err);
+/* Same, also giving the time spent on the wire over all attempts (waits
+ * for rate-limit tokens excluded), for page sizing. */
+int ec_unary_timed(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMessage **resp,
+                   int64_t *took_us, ec_err *err);
 
 /* Pieces shared by unary and streaming calls. */
 grpc_byte_buffer *ec_pack(const ProtobufCMessage *m);

@@ -48,8 +48,15 @@ static void effective_key(const ec_range_opts *o, const uint8_t **key, size_t *l
     }
 }
 
+/* Restarts after compaction mid-scan when the caller does not say. */
+#define DEFAULT_MAX_RESTARTS 3
+/* How often a lagging member is asked again for a pinned revision. */
+#define FUTURE_REV_POLL_MS 100
+
 struct ec_range_iter {
     ec_client *c;
+    uint8_t *start_key;      /* where the scan (and a restart) begins */
+    size_t start_key_len;
     uint8_t *next_key;       /* where the next page starts */
     size_t next_key_len;
     uint8_t *range_end;
@@ -59,12 +66,53 @@ struct ec_range_iter {
     int64_t revision;
     int64_t total;
     int64_t returned;
-    int64_t page_size;
+    ec_pager pager;
+    ec_range_stats st;
     bool done;
     ec_header header;
     Etcdserverpb__RangeResponse *page;
     ec_kv *kvs;
 };
+
+/* Browsing reads are serializable unless the client was made linearizable. */
+static bool read_serializable(const ec_client *c, const ec_range_opts *o)
+{
+    return o->serializable && c->consistency == EC_CONSISTENCY_SERIALIZABLE;
+}
+
+static void note_revision(ec_client *c, int64_t rev)
+{
+    long long seen = atomic_load(&c->max_revision);
+    while (rev > seen && !atomic_compare_exchange_weak(&c->max_revision, &seen, rev))
+        ;
+}
+
+/* One Range. A read pinned to a revision that this member has not applied
+ * yet (a lagging member after a failover, or a serializable read) gets
+ * "future revision": when the revision is known to exist (this scan pinned
+ * it, or another member already answered at it), wait for the member to
+ * catch up, within the command timeout, rather than fail. */
+static int range_call(ec_client *c, Etcdserverpb__RangeRequest *req, bool self_pinned, ProtobufCMessage **m,
+                      int64_t *took_us, int *waited_ms, ec_err *err)
+{
+    ec_rpc rpc = {"/etcdserverpb.KV/Range", "Range", &req->base, &etcdserverpb__range_response__descriptor, true};
+    int waited = 0;
+    while (ec_unary_timed(c, NULL, &rpc, m, took_us, err) != 0) {
+        if (err->code != EC_E_FUTURE_REV || req->revision == 0 || waited >= c->command_timeout_ms)
+            return -1;
+        if (!self_pinned && req->revision > (int64_t)atomic_load(&c->max_revision))
+            return -1; /* truly in the future, as far as we know */
+        struct timespec ts = {0, FUTURE_REV_POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+        waited += FUTURE_REV_POLL_MS;
+        if (waited_ms)
+            *waited_ms += FUTURE_REV_POLL_MS;
+    }
+    const Etcdserverpb__RangeResponse *r = (const Etcdserverpb__RangeResponse *)*m;
+    if (r->header)
+        note_revision(c, r->header->revision);
+    return 0;
+}
 
 static int range_setup_end(const ec_range_opts *o, uint8_t **end, size_t *end_len, ec_err *err)
 {
@@ -95,19 +143,23 @@ ec_range_iter *ec_range_begin(ec_client *c, const ec_range_opts *o, ec_err *err)
     it->c = c;
     it->o = *o;
     it->revision = o->revision;
-    it->page_size = o->page_size > 0 ? o->page_size : DEFAULT_PAGE_SIZE;
+    ec_pager_init(&it->pager, o->page_size > 0 ? o->page_size : DEFAULT_PAGE_SIZE, o->slow_page_ms,
+                  c->command_timeout_ms);
     const uint8_t *k;
     size_t klen;
     effective_key(o, &k, &klen);
     it->next_key = malloc(klen + 1);
-    if (!it->next_key || range_setup_end(o, &it->range_end, &it->range_end_len, err) != 0) {
-        if (!it->next_key)
+    it->start_key = malloc(klen + 1);
+    if (!it->next_key || !it->start_key || range_setup_end(o, &it->range_end, &it->range_end_len, err) != 0) {
+        if (!it->next_key || !it->start_key)
             ec_fail(err, EC_E_NOMEM, "out of memory");
         ec_range_end(it);
         return NULL;
     }
     memcpy(it->next_key, k, klen);
     it->next_key_len = klen;
+    memcpy(it->start_key, k, klen);
+    it->start_key_len = klen;
     it->single_key = it->range_end == NULL;
     /* Borrowed pointers in the copy must not be used after begin returns. */
     it->o.key = NULL;
@@ -124,6 +176,23 @@ static void free_page(ec_range_iter *it)
     it->kvs = NULL;
 }
 
+/* The pinned revision was compacted: begin again at the current one. */
+static int range_restart(ec_range_iter *it)
+{
+    uint8_t *nk = realloc(it->next_key, it->start_key_len + 1);
+    if (!nk)
+        return -1;
+    it->next_key = nk;
+    memcpy(nk, it->start_key, it->start_key_len);
+    it->next_key_len = it->start_key_len;
+    it->st.compacted_revision = it->revision;
+    it->st.restarts++;
+    it->revision = 0;
+    it->total = 0;
+    it->returned = 0;
+    return 0;
+}
+
 int ec_range_next(ec_range_iter *it, const ec_kv **kvs, size_t *n, ec_err *err)
 {
     *kvs = NULL;
@@ -131,43 +200,64 @@ int ec_range_next(ec_range_iter *it, const ec_kv **kvs, size_t *n, ec_err *err)
     free_page(it);
     if (it->done)
         return 0;
-    int64_t want = it->page_size;
-    if (it->o.limit > 0 && it->o.limit - it->returned < want)
-        want = it->o.limit - it->returned;
-
-    Etcdserverpb__RangeRequest req = ETCDSERVERPB__RANGE_REQUEST__INIT;
-    req.key.data = it->next_key;
-    req.key.len = it->next_key_len;
-    req.range_end.data = it->range_end;
-    req.range_end.len = it->range_end_len;
-    req.limit = want;
-    req.revision = it->revision;
-    req.serializable = it->o.serializable;
-    req.keys_only = it->o.keys_only;
-    ec_rpc rpc = {"/etcdserverpb.KV/Range", "Range", &req.base, &etcdserverpb__range_response__descriptor, true};
+    bool retried = false;
+    int64_t restarted_from = 0;
+    int64_t took_us = 0;
     ProtobufCMessage *m = NULL;
-    /* After a failover mid-scan the next member may not have applied our
-     * pinned revision yet ("future revision"): give it time to catch up,
-     * within the command timeout, rather than fail the scan. */
-    int waited_ms = 0;
-    while (ec_unary(it->c, NULL, &rpc, &m, err) != 0) {
-        if (err->code != EC_E_FUTURE_REV || it->revision == 0 || it->o.revision != 0 ||
-            waited_ms >= ec_client_command_timeout(it->c))
-            return -1;
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-        waited_ms += 100;
+    for (;;) {
+        int64_t want = it->pager.size;
+        if (it->o.limit > 0 && it->o.limit - it->returned < want)
+            want = it->o.limit - it->returned;
+        Etcdserverpb__RangeRequest req = ETCDSERVERPB__RANGE_REQUEST__INIT;
+        req.key.data = it->next_key;
+        req.key.len = it->next_key_len;
+        req.range_end.data = it->range_end;
+        req.range_end.len = it->range_end_len;
+        req.limit = want;
+        req.revision = it->revision;
+        req.serializable = read_serializable(it->c, &it->o);
+        req.keys_only = it->o.keys_only;
+        if (range_call(it->c, &req, it->o.revision == 0, &m, &took_us, &it->st.future_waits_ms, err) == 0)
+            break;
+        if (err->code == EC_E_DEADLINE && !retried && want > 1) {
+            /* Maybe the page, not the member, is too big for the deadline:
+             * once, a quarter of it. */
+            retried = true;
+            it->pager.size = want;
+            ec_pager_deadline(&it->pager);
+            it->st.deadline_retries++;
+            continue;
+        }
+        if (err->code == EC_E_COMPACTED && it->o.on_restart && it->o.revision == 0 && it->revision != 0) {
+            int max = it->o.max_restarts > 0 ? it->o.max_restarts : DEFAULT_MAX_RESTARTS;
+            if (it->st.restarts >= max)
+                return ec_fail(err, EC_E_COMPACTED,
+                               "scan gave up after %d restarts: revision %lld was compacted under it again "
+                               "(compaction outpaces the scan)",
+                               it->st.restarts, (long long)it->revision);
+            if (restarted_from == 0)
+                restarted_from = it->revision;
+            if (range_restart(it) != 0)
+                return ec_fail(err, EC_E_NOMEM, "out of memory");
+            continue;
+        }
+        if (retried && err->code == EC_E_DEADLINE)
+            ec_wrap(err, "page retried at %lld keys", (long long)it->pager.size);
+        return -1;
     }
     it->page = (Etcdserverpb__RangeResponse *)m;
     ec_header_from_pb(&it->header, it->page->header);
+    it->st.pages++;
+    /* Token waits are excluded: only etcd's own slowness shrinks pages. */
+    ec_pager_page_done(&it->pager, took_us / 1000);
     if (it->revision == 0) {
         /* Pin every later page to the first page's revision, so the scan is
          * one consistent picture even while etcd is being written to. */
         it->revision = it->header.revision;
         it->total = it->page->count;
         int64_t want_ps = it->total / SCAN_PAGES;
-        if (want_ps > it->page_size && it->o.page_size == 0)
-            it->page_size = want_ps > MAX_PAGE_KEYS ? MAX_PAGE_KEYS : want_ps;
+        if (want_ps > DEFAULT_PAGE_SIZE && it->o.page_size == 0)
+            ec_pager_set_target(&it->pager, want_ps > MAX_PAGE_KEYS ? MAX_PAGE_KEYS : want_ps, true);
     }
     size_t got = it->page->n_kvs;
     if (got > 0) {
@@ -193,19 +283,30 @@ int ec_range_next(ec_range_iter *it, const ec_kv **kvs, size_t *n, ec_err *err)
         int64_t budget = it->o.page_bytes > 0 ? it->o.page_bytes : DEFAULT_PAGE_BYTES;
         if (!it->o.keys_only) {
             double avg = (double)bytes / (double)got;
-            int64_t cap = avg > 0 ? (int64_t)((double)budget / avg) : it->page_size;
+            int64_t cap = avg > 0 ? (int64_t)((double)budget / avg) : it->pager.target;
             if (cap < MIN_PAGE_SIZE)
                 cap = MIN_PAGE_SIZE;
-            if (it->page_size > cap)
-                it->page_size = cap;
+            if (it->pager.target > cap)
+                ec_pager_set_target(&it->pager, cap, false);
         }
     }
     it->returned += (int64_t)got;
     if (!it->page->more || got == 0 || it->single_key || (it->o.limit > 0 && it->returned >= it->o.limit))
         it->done = true;
+    /* Told before the first page of the new picture reaches the caller. */
+    if (restarted_from != 0)
+        it->o.on_restart(it->o.restart_ud, restarted_from, it->revision);
     *kvs = it->kvs;
     *n = got;
     return (int)got;
+}
+
+void ec_range_stats_get(const ec_range_iter *it, ec_range_stats *out)
+{
+    *out = it->st;
+    out->page_size = it->pager.size;
+    out->shrinks = it->pager.shrinks;
+    out->grows = it->pager.grows;
 }
 
 int64_t ec_range_revision(const ec_range_iter *it) { return it->revision; }
@@ -218,6 +319,7 @@ void ec_range_end(ec_range_iter *it)
         return;
     free_page(it);
     free(it->next_key);
+    free(it->start_key);
     free(it->range_end);
     free(it);
 }
@@ -237,11 +339,10 @@ int ec_range_once(ec_client *c, const ec_range_opts *o, ec_range_result **out, e
     req.range_end.len = end_len;
     req.limit = o->limit;
     req.revision = o->revision;
-    req.serializable = o->serializable;
+    req.serializable = read_serializable(c, o);
     req.keys_only = o->keys_only;
-    ec_rpc rpc = {"/etcdserverpb.KV/Range", "Range", &req.base, &etcdserverpb__range_response__descriptor, true};
     ProtobufCMessage *m = NULL;
-    int rc = ec_unary(c, NULL, &rpc, &m, err);
+    int rc = range_call(c, &req, false, &m, NULL, NULL, err);
     free(end);
     if (rc != 0)
         return -1;
@@ -286,11 +387,10 @@ int ec_count(ec_client *c, const ec_range_opts *o, int64_t *count, ec_header *hd
     req.range_end.data = end;
     req.range_end.len = end_len;
     req.revision = o->revision;
-    req.serializable = o->serializable;
+    req.serializable = read_serializable(c, o);
     req.count_only = true;
-    ec_rpc rpc = {"/etcdserverpb.KV/Range", "Range", &req.base, &etcdserverpb__range_response__descriptor, true};
     ProtobufCMessage *m = NULL;
-    int rc = ec_unary(c, NULL, &rpc, &m, err);
+    int rc = range_call(c, &req, false, &m, NULL, NULL, err);
     free(end);
     if (rc != 0)
         return -1;

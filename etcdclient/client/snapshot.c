@@ -81,6 +81,8 @@ int ec_snapshot_save(ec_client *c, const ec_callopt *opt, const char *path, ec_p
     int rc = -1;
     if (ec_stream_open(&s, c, opt, "/etcdserverpb.Maintenance/Snapshot", "Snapshot", timeout, err) != 0)
         goto out;
+    /* The whole database read from etcd's disk: the costliest read there is. */
+    s.count_bytes = true;
     Etcdserverpb__SnapshotRequest req = ETCDSERVERPB__SNAPSHOT_REQUEST__INIT;
     if (ec_stream_send(&s, &req.base, true, c->command_timeout_ms, err) != 0)
         goto out;
@@ -115,6 +117,7 @@ int ec_snapshot_save(ec_client *c, const ec_callopt *opt, const char *path, ec_p
         }
         if (progress)
             progress(ud, info->bytes, remaining);
+        ec_limit_pace(c, c->command_timeout_ms);
     }
     if (fsync(fd) != 0) {
         ec_fail(err, EC_E_IO, "cannot fsync snapshot file '%s': %s", part, strerror(errno));

@@ -20,6 +20,10 @@ int ec_stream_open(ec_stream *s, ec_client *c, const ec_callopt *opt, const char
     grpc_metadata_array_init(&s->trailing_md);
     if (ec_pick_endpoint(c, opt, &s->ep, err) != 0)
         return -1;
+    /* A stream counts once, at its creation: a watch's events are what etcd
+     * does anyway, not load we add. */
+    if (ec_limit_acquire(c, name, c->eps[s->ep].url, 0, c->command_timeout_ms, err) != 0)
+        return -1;
     s->cq = grpc_completion_queue_create_for_next(NULL);
     gpr_timespec deadline = timeout_ms > 0 ? ec_deadline_ms(timeout_ms) : gpr_inf_future(GPR_CLOCK_MONOTONIC);
     s->call = grpc_channel_create_call(ec_channel_get(c, s->ep), NULL, GRPC_PROPAGATE_DEFAULTS, s->cq,
@@ -147,6 +151,8 @@ int ec_stream_recv(ec_stream *s, const ProtobufCMessageDescriptor *d, int timeou
             return 0;
     if (!s->recv_bb)
         return stream_end_err(s, err);
+    if (s->count_bytes)
+        ec_limit_received(s->c, grpc_byte_buffer_length(s->recv_bb));
     *m = ec_unpack(d, s->recv_bb);
     grpc_byte_buffer_destroy(s->recv_bb);
     s->recv_bb = NULL;

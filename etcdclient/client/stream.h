@@ -22,6 +22,7 @@ typedef struct ec_stream {
     bool send_pending, recv_pending, status_pending, status_done;
     bool started, closed_send;
     int timeout_ms;                /* deadline for the whole stream; 0 = none */
+    bool count_bytes;              /* charge received messages to the byte limit (snapshot) */
 } ec_stream;
 
 /* Opens the call on an endpoint chosen like a unary call's. */
