@@ -54,7 +54,7 @@ TEST_LIBS := $(LIBTUI) $(LIBEC)
 # Generated sources are build products to keep, not intermediates to delete.
 .SECONDARY: $(GEN_SRCS) $(GEN_HDRS)
 
-.PHONY: all test check asan bench fuzz demo clean install deps testbins
+.PHONY: all test check asan bench fuzz demo clean install deps testbins deb
 all: $(BIN)
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
@@ -132,11 +132,17 @@ demo: deps
 deps:
 	bash packaging/install-deps.sh
 
+# The Debian package, from a hardened build of its own (fortify, relro, now).
+deb: deps
+	$(MAKE) BUILD=build-deb CFLAGS="-O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong" \
+	  LDFLAGS="-Wl,-z,relro,-z,now" all
+	bash packaging/build-deb.sh build-deb build-deb/out
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/breakglass
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -10,6 +10,7 @@ PACKAGES=(
   etcd-server etcd-client golang-etcd-server-dev
   openssl tmux valgrind procps iproute2 bc coreutils
   clang libclang-rt-14-dev
+  dpkg-dev lintian groff-base
 )
 
 missing=()
