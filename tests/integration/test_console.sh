@@ -128,7 +128,7 @@ s=$(screen)
 expect_contains "status bar: cluster id" "$s" "cluster "
 expect_contains "status bar: quota unknown is said" "$s" "quota ?"
 expect_contains "status bar: alarms none" "$s" "alarms: none"
-expect_contains "footer lists the keys" "$s" "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster D:delete ?:help q:quit"
+expect_contains "footer lists the keys" "$s" "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster t:top D:delete ?:help q:quit"
 total=$(count_prefix /)
 expect_eq "registry/ row counts every key" "$total" "$(row_keys registry/)"
 expect_eq "alternate screen while running" "1" "$(pane '#{alternate_on}')"
@@ -235,6 +235,10 @@ got=$(screen | awk '$NF == "bundle-0" { print $2, $3 }')
 expect_eq "bundle-0 size equals etcd's value size" "$want" "$got"
 
 # ---- resize: smaller, too small, back; the screen equals a fresh redraw
+# (first let the one-off note and the live w/s of the keys written above
+# run out, so nothing changes on its own between the two captures)
+wait_gone "size scan note gone" "sizes of /registry/configmaps/shop/" 10
+wait_gone "live w/s of live-1 back to -" " 0.1 live-1" 15
 "${T[@]}" resize-window -t bg -x 80 -y 24
 wait_for "redrawn at 80x24" "--- /registry/configmaps/shop/ ---"
 sleep 0.3

@@ -137,6 +137,8 @@ keys c
 wait_for "cluster view: not available offline" "cluster view: not available offline"
 keys S
 wait_for "size scan: not available offline" "size scan: not available offline"
+keys t
+wait_for "top: not available offline, the CLI named" "top: not available offline; use --offline FILE top"
 
 # ---- a key holding an escape sequence: shown escaped, title untouched
 keys BSpace BSpace

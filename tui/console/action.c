@@ -21,6 +21,34 @@ static void set_last(con *c, ev_action *a)
 
 void action_start(con *c)
 {
+    bm_state *b = &c->browse;
+    if (!c->off && !c->ctx->opts->read_only &&
+        (b->view.total == 0 || !b->has_sel || b->view.sel < b->view.top || b->view.sel - b->view.top >= b->n_rows)) {
+        con_note(c, false, "delete: no row selected");
+        return;
+    }
+    bool prefix = false;
+    ec_buf target;
+    ec_buf_init(&target, 0);
+    if (!c->off && !c->ctx->opts->read_only) {
+        const bm_row *r = &b->rows[b->view.sel - b->view.top];
+        prefix = r->info.children > 0;
+        if (!b->at_root) {
+            ec_buf_append(&target, b->dir.data ? b->dir.data : "", b->dir.len);
+            ec_buf_putc(&target, '/');
+        }
+        ec_buf_append(&target, b->sel.data ? b->sel.data : "", b->sel.len);
+        if (prefix)
+            ec_buf_putc(&target, '/');
+    }
+    action_start_target(c, (const uint8_t *)(target.data ? target.data : ""), target.len,
+                        prefix ? TM_DEL_PREFIX : TM_DEL_KEY);
+    ec_buf_free(&target);
+}
+
+void action_start_target(con *c, const uint8_t *target, size_t len, tm_del_kind kind)
+{
+    /* The one guard every change goes through. */
     if (c->off) {
         con_note(c, false, "delete: not available offline (the file is read-only)");
         return;
@@ -29,32 +57,18 @@ void action_start(con *c)
         con_note(c, true, "delete: --read-only is set: nothing can be changed");
         return;
     }
-    bm_state *b = &c->browse;
-    if (b->view.total == 0 || !b->has_sel || b->view.sel < b->view.top || b->view.sel - b->view.top >= b->n_rows) {
-        con_note(c, false, "delete: no row selected");
+    if (kind == TM_DEL_PREFIX && len <= 1) {
+        con_note(c, true, "delete: refusing to delete the whole keyspace");
         return;
     }
-    const bm_row *r = &b->rows[b->view.sel - b->view.top];
-    bool prefix = r->info.children > 0;
-    ec_buf target;
-    ec_buf_init(&target, 0);
-    if (!b->at_root) {
-        ec_buf_append(&target, b->dir.data ? b->dir.data : "", b->dir.len);
-        ec_buf_putc(&target, '/');
-    }
-    ec_buf_append(&target, b->sel.data ? b->sel.data : "", b->sel.len);
-    if (prefix)
-        ec_buf_putc(&target, '/');
-    if (prefix && target.len <= 1) {
-        con_note(c, true, "delete: refusing to delete the whole keyspace");
-        ec_buf_free(&target);
+    if (len == 0) {
+        con_note(c, true, "delete: nothing named");
         return;
     }
     action_close(c);
     c->act.gen = con_next_gen(c);
     c->act.phase = ACT_PLANNING;
-    job_action_request(c, ACT_REQ_PLAN, c->act.gen, (const uint8_t *)target.data, target.len, prefix);
-    ec_buf_free(&target);
+    job_action_request(c, ACT_REQ_PLAN, c->act.gen, target, len, kind);
     con_push(c, SCR_ACTION);
 }
 
@@ -90,18 +104,18 @@ void action_confirm(con *c, const char *typed, size_t len)
     }
     if (!ok) {
         c->act.phase = ACT_CANCELLED;
-        job_action_request(c, ACT_REQ_DROP, c->act.gen, NULL, 0, false);
+        job_action_request(c, ACT_REQ_DROP, c->act.gen, NULL, 0, TM_DEL_KEY);
         con_note(c, false, "cancelled: what was typed does not match; nothing was deleted");
         return;
     }
     c->act.phase = ACT_RUNNING;
-    job_action_request(c, ACT_REQ_EXEC, c->act.gen, NULL, 0, false);
+    job_action_request(c, ACT_REQ_EXEC, c->act.gen, NULL, 0, TM_DEL_KEY);
 }
 
 void action_close(con *c)
 {
     if (c->act.phase == ACT_PLANNED || c->act.phase == ACT_PLANNING) {
-        job_action_request(c, ACT_REQ_DROP, c->act.gen, NULL, 0, false);
+        job_action_request(c, ACT_REQ_DROP, c->act.gen, NULL, 0, TM_DEL_KEY);
         if (c->act.phase == ACT_PLANNED)
             con_note(c, false, "cancelled: nothing was deleted");
     }
@@ -146,7 +160,8 @@ void action_draw(con *c, int y0, int y1)
             ec_buf_puts(&h, "type the name '");
             ct_escape(&h, (const uint8_t *)(c->act.plan->confirm.data ? c->act.plan->confirm.data : ""),
                       c->act.plan->confirm.len, c->utf8);
-            ec_buf_puts(&h, "' and Enter to delete 1 key; anything else cancels");
+            ec_buf_printf(&h, "' and Enter to delete %" PRId64 " key%s; anything else cancels", c->act.plan->count,
+                          c->act.plan->count == 1 ? "" : "s");
         } else {
             ec_buf_printf(&h, "type the count %" PRId64 " and Enter to delete them; anything else cancels",
                           c->act.plan->count);

@@ -291,6 +291,27 @@ bm_result bm_up(bm_state *b)
     return BM_MOVED;
 }
 
+void bm_goto(bm_state *b, const uint8_t *path, size_t len, bool key)
+{
+    b->auto_start = false;
+    clear_nav(b);
+    const uint8_t *slash = key && len ? memrchr(path, '/', len) : NULL;
+    if (!key) {
+        b->at_root = false;
+        set_bytes(&b->dir, path, len);
+    } else if (!slash) {
+        b->at_root = true;
+        ec_buf_reset(&b->dir);
+        set_bytes(&b->sel, path, len);
+        b->has_sel = true;
+    } else {
+        b->at_root = false;
+        set_bytes(&b->dir, path, (size_t)(slash - path));
+        set_bytes(&b->sel, slash + 1, len - (size_t)(slash + 1 - path));
+        b->has_sel = true;
+    }
+}
+
 void bm_climb(bm_state *b, ec_ks *ks)
 {
     while (!b->at_root && dir_id(b, ks) == EC_KS_NONE)

@@ -71,6 +71,11 @@ bm_result bm_up(bm_state *b);
 /* While the directory is missing (deleted, or not scanned yet and the scan
  * is over): climb to the nearest directory that exists. */
 void bm_climb(bm_state *b, ec_ks *ks);
+/* Goes to a place named by path bytes (from the Top screen): with key, the
+ * key's directory with the key selected (a key without '/' is at the root);
+ * else the directory path (no trailing '/'), first row selected. Clears the
+ * filter. Needs no tree: a place not scanned yet shows as missing. */
+void bm_goto(bm_state *b, const uint8_t *path, size_t len, bool key);
 /* Sort by col; the same column again reverses. Names start ascending,
  * numbers descending (largest first, as ncdu). */
 void bm_sort(bm_state *b, ec_ks_col col);

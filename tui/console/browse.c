@@ -352,6 +352,7 @@ void browse_action(con *c, ck_action a)
         c->tree.done = c->tree.total = 0;
         break;
     case A_DELETE: action_start(c); break;
+    case A_OPEN_TOP: top_open(c); break;
     case A_CLUSTER:
         if (c->off)
             con_note(c, false, "cluster view: not available offline (no etcd)");

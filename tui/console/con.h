@@ -19,8 +19,10 @@
 #include "tui/console/bmodel.h"
 #include "tui/console/connstate.h"
 #include "tui/console/keys.h"
+#include "tui/console/liverate.h"
 #include "tui/console/queue.h"
 #include "tui/console/rowlist.h"
+#include "tui/console/topmodel.h"
 #include "tui/console/vtext.h"
 #include "tui/console/worker.h"
 
@@ -37,7 +39,7 @@
 #define CON_MIN_COLS 60
 #define CON_MIN_LINES 10
 
-enum { EV_STATUS = 1, EV_TREE, EV_SIZE, EV_VALUE, EV_CLUSTER, EV_ACTION };
+enum { EV_STATUS = 1, EV_TREE, EV_SIZE, EV_VALUE, EV_CLUSTER, EV_ACTION, EV_TOP };
 
 /* ---- events ---- */
 
@@ -108,6 +110,7 @@ void ev_action_free(void *p);
 typedef struct job_tree {
     cw_thread t;
     bool rescan;                /* R pressed */
+    lr_state lr;                /* the worker's own: live w/s (under ks_mu) */
     ec_ks_entry chunk[CON_TREE_CHUNK];
 } job_tree;
 
@@ -133,13 +136,24 @@ typedef struct job_action {
     int req;                    /* ACT_REQ_* */
     uint64_t req_gen;
     ec_buf target;
-    bool prefix;
+    tm_del_kind kind;           /* key, prefix, or owner ("Kind/ns/name") */
     /* The worker's own: */
     bg_plan plan;
     bool has_plan;
     uint64_t plan_gen;
     audit_log *log;             /* opened on the first delete, closed at exit */
 } job_action;
+
+/* The Top screen's collector (tui/top/collector.h), started when the screen
+ * is first opened and kept until exit. The UI thread creates collectors
+ * (that does not block) and takes snapshots; stopping one joins its thread,
+ * which can wait for a call in flight, so a replaced collector is handed to
+ * this worker to stop and free. */
+typedef struct job_top {
+    cw_thread t;
+    struct bg_top_collector *retire[4]; /* under t.mu: to stop and free */
+    size_t n_retire;
+} job_top;
 
 typedef struct job_cluster {
     cw_thread t;
@@ -148,7 +162,7 @@ typedef struct job_cluster {
 
 /* ---- screens ---- */
 
-typedef enum con_screen { SCR_BROWSE = 0, SCR_VALUE, SCR_CLUSTER, SCR_HELP, SCR_ACTION } con_screen;
+typedef enum con_screen { SCR_BROWSE = 0, SCR_VALUE, SCR_CLUSTER, SCR_HELP, SCR_ACTION, SCR_TOP } con_screen;
 
 typedef struct action_state {
     uint64_t gen;               /* 0: none */
@@ -176,6 +190,19 @@ typedef struct cluster_state {
     int64_t last_ms;
     rl_view view;
 } cluster_state;
+
+typedef struct top_state {
+    struct bg_top_collector *tc;   /* NULL until the screen is first opened */
+    int64_t history;               /* revisions replayed (BREAKGLASS_TOP_HISTORY) */
+    bg_top_grouping group;
+    unsigned depth;                /* prefix depth of the running collector */
+    ec_rates_window window;
+    ec_rates_metric by;
+    bg_top_snapshot *snap;         /* the ranking last drawn */
+    bool has_sel;
+    ec_buf sel;                    /* raw group name of the selected row */
+    rl_view view;
+} top_state;
 
 typedef struct help_state {
     con_screen from;
@@ -238,6 +265,7 @@ typedef struct con {
     cluster_state cluster;
     help_state help;
     action_state act;
+    top_state top;
     dialog_state dlg;
 
     char note[512];             /* a one-off message on the info line */
@@ -257,6 +285,7 @@ typedef struct con {
     job_fetch jf;
     job_cluster jc;
     job_action ja;
+    job_top jtop;
     cw_thread js;               /* status poll */
 } con;
 
@@ -284,8 +313,13 @@ void job_size_cancel(con *c, uint64_t gen);
 void job_fetch_request(con *c, uint64_t gen, const uint8_t *key, size_t len);
 void job_cluster_set(con *c, uint64_t gen);
 int job_action_start(con *c);
-/* req ACT_REQ_*; target (copied) only for a plan. */
-void job_action_request(con *c, int req, uint64_t gen, const uint8_t *target, size_t len, bool prefix);
+/* req ACT_REQ_*; target (copied) and kind only for a plan. */
+void job_action_request(con *c, int req, uint64_t gen, const uint8_t *target, size_t len, tm_del_kind kind);
+/* job_top.c: the reaper of replaced collectors. */
+int job_top_start(con *c);
+/* Hands tc to the worker, which stops and frees it; frees it here (which
+ * may wait) only when the worker is not running. */
+void job_top_retire(con *c, struct bg_top_collector *tc);
 
 /* Screens: draw into the body (rows y0..y1-1) and handle actions. */
 void browse_draw(con *c, int y0, int y1);
@@ -307,8 +341,19 @@ void help_open(con *c);
 void help_draw(con *c, int y0, int y1);
 void help_action(con *c, ck_action a);
 void statusbar_draw(con *c, int width);
+/* top.c: the Top screen (t in the browser). */
+void top_open(con *c);
+void top_draw(con *c, int y0, int y1);
+void top_action(con *c, ck_action a);
+void top_info(con *c, ec_buf *out, int *role);
+/* Stops and frees the collector (at exit, after the screen is released). */
+void top_shutdown(con *c);
 /* action.c: the guarded delete's screen. */
 void action_start(con *c);
+/* The guarded delete of target (raw bytes): a key, a prefix, or an owner
+ * "Kind/namespace/name" with everything it owns. Refuses (with a note)
+ * offline, with --read-only and for the whole keyspace. */
+void action_start_target(con *c, const uint8_t *target, size_t len, tm_del_kind kind);
 void action_on_event(con *c, ev_action *a);
 void action_confirm(con *c, const char *typed, size_t len);
 void action_close(con *c);

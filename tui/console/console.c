@@ -155,6 +155,11 @@ static void on_event(con *c, cq_ev *e)
             e->data = NULL;
         }
         break;
+    case EV_TOP:
+        /* The collector counted something: only the Top screen shows it. */
+        if (con_top(c) != SCR_TOP)
+            return;
+        break;
     default: break;
     }
     c->dirty = true;
@@ -169,6 +174,7 @@ static ck_screen key_screen(con_screen s)
     case SCR_CLUSTER: return CK_CLUSTER;
     case SCR_HELP: return CK_HELP;
     case SCR_ACTION: return CK_ACTION;
+    case SCR_TOP: return CK_TOP;
     case SCR_BROWSE: break;
     }
     return CK_BROWSE;
@@ -225,6 +231,7 @@ static void on_key(con *c, int key)
     case SCR_VALUE: value_action(c, a); break;
     case SCR_CLUSTER: cluster_action(c, a); break;
     case SCR_HELP: help_action(c, a); break;
+    case SCR_TOP: top_action(c, a); break;
     case SCR_ACTION: break;
     }
 }
@@ -267,6 +274,7 @@ static void draw(con *c)
         case SCR_CLUSTER: cluster_draw(c, y0, y1); break;
         case SCR_HELP: help_draw(c, y0, y1); break;
         case SCR_ACTION: action_draw(c, y0, y1); break;
+        case SCR_TOP: top_draw(c, y0, y1); break;
         }
         ec_buf info;
         ec_buf_init(&info, 0);
@@ -280,6 +288,8 @@ static void draw(con *c)
             value_info(c, &info, &role);
         } else if (top == SCR_CLUSTER) {
             cluster_info(c, &info, &role);
+        } else if (top == SCR_TOP) {
+            top_info(c, &info, &role);
         }
         if (info.len)
             cd_text(LINES - 2, 0, COLS, info.data, info.len, (cd_role)role, c->utf8);
@@ -438,7 +448,7 @@ static void release_stderr(err_capture *ec)
 
 static void stop_jobs(con *c)
 {
-    cw_thread *ts[] = {&c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->jtop.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     size_t n = sizeof ts / sizeof ts[0];
     for (size_t i = 0; i < n; i++)
         if (ts[i]->started)
@@ -459,6 +469,8 @@ static void stop_jobs(con *c)
 
 static void free_con(con *c)
 {
+    /* The collector first: it posts to the queue freed below. */
+    top_shutdown(c);
     bm_free(&c->browse);
     if (c->value.v)
         ev_value_free(c->value.v);
@@ -480,7 +492,7 @@ static void free_con(con *c)
     ec_buf_free(&c->jz.prefix);
     ec_buf_free(&c->jz.dir_key);
     ec_buf_free(&c->jf.key);
-    cw_thread *ts[] = {&c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->jtop.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
         if (ts[i]->name)
             cw_destroy(ts[i]);
@@ -510,6 +522,10 @@ static void init_con(con *c, bg_ctx *ctx)
     ec_buf_init(&c->dlg.text, BM_FILTER_MAX + 8);
     ec_buf_init(&c->size.where, 0);
     ec_buf_init(&c->after, 1 << 20);
+    ec_buf_init(&c->top.sel, 1 << 20);
+    c->top.group = BG_TOP_BY_PREFIX;
+    c->top.window = EC_RATES_60S;
+    c->top.by = EC_RATES_WRITES;
 }
 
 /* Opens the file for the offline console; NULL after printing one line. */
@@ -621,6 +637,8 @@ static int console_run(bg_ctx *ctx, const char *offline_path)
             rc = job_cluster_start(c);
         if (rc == 0)
             rc = job_action_start(c);
+        if (rc == 0)
+            rc = job_top_start(c);
     }
     if (rc != 0) {
         stop_jobs(c);

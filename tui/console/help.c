@@ -15,13 +15,30 @@ static const char browse_notes[] =
     "          them), a trailing '+' when only some are known\n"
     "  writes  sum of the keys' versions (writes since each key was created)\n"
     "  modrev  newest modification revision below the row\n"
-    "  w/s     writes per second, when the write-rate view has measured them\n"
+    "  w/s     live writes per second: puts the watch applied in the last 10 s\n"
     "  *       in front of a directory: it is also a key itself (v views it)\n"
     "\n"
     "The tree comes from a keys-only scan at one revision, then a watch keeps\n"
     "it live ([live @REV] in the header). When the connection drops, the watch\n"
     "resumes from the last revision seen; if that history is compacted, the\n"
     "keyspace is scanned again.\n";
+
+static const char top_notes[] =
+    "\n"
+    "Columns\n"
+    "  WRITES/S  writes per second over the window (BYTES/S with b: value bytes)\n"
+    "  SHARE     the group's part of all writes (or bytes) in the window\n"
+    "  LAST 60 S one character per second, scaled to the row's own peak\n"
+    "  GROUP     the group name, escaped\n"
+    "  ~         the figure includes replayed history, whose times are\n"
+    "            estimated from the revision clock (see the header)\n"
+    "\n"
+    "One watch replays the last BREAKGLASS_TOP_HISTORY revisions (default\n"
+    "10000), then counts live writes; it runs from the first t until exit.\n"
+    "Enter: key -> its row in the browser; prefix, resource -> that directory;\n"
+    "owner -> the owner's key; namespace -> the namespace object. D: key,\n"
+    "prefix, or the owner with everything it owns (same plan and typed\n"
+    "confirmation as in the browser).\n";
 
 static const char common_notes[] =
     "\n"
@@ -37,14 +54,22 @@ void help_open(con *c)
 {
     help_state *h = &c->help;
     h->from = con_top(c);
-    ck_screen s = h->from == SCR_VALUE ? CK_VALUE : h->from == SCR_CLUSTER ? CK_CLUSTER : CK_BROWSE;
+    ck_screen s = h->from == SCR_VALUE     ? CK_VALUE
+                  : h->from == SCR_CLUSTER ? CK_CLUSTER
+                  : h->from == SCR_TOP     ? CK_TOP
+                                           : CK_BROWSE;
     ec_buf t;
     ec_buf_init(&t, 0);
     ec_buf_printf(&t, "breakglass console: keys of the %s\n\n",
-                  h->from == SCR_VALUE ? "value viewer" : h->from == SCR_CLUSTER ? "cluster view" : "key browser");
+                  h->from == SCR_VALUE     ? "value viewer"
+                  : h->from == SCR_CLUSTER ? "cluster view"
+                  : h->from == SCR_TOP     ? "Top screen"
+                                           : "key browser");
     ck_help(s, &t);
     if (h->from == SCR_BROWSE)
         ec_buf_puts(&t, browse_notes);
+    if (h->from == SCR_TOP)
+        ec_buf_puts(&t, top_notes);
     ec_buf_puts(&t, common_notes);
     ec_buf_puts(&t, "\nq, Esc or ? go back.\n");
     vt_free(&h->text);

@@ -92,17 +92,31 @@ static void describe(const bg_plan *p, ec_buf *t)
     }
 }
 
-static void plan(con *c, job_action *j, uint64_t gen, const ec_buf *target, bool prefix)
+static void plan(con *c, job_action *j, uint64_t gen, const ec_buf *target, tm_del_kind kind)
 {
     bg_plan_free(&j->plan);
     j->has_plan = false;
     const uint8_t *t = (const uint8_t *)(target->data ? target->data : "");
-    bg_plan_init(&j->plan, prefix ? "delete-prefix" : "delete-key", t, target->len);
-    ec_range_opts ro = {.key = t, .key_len = target->len, .prefix = prefix};
+    bool prefix = kind == TM_DEL_PREFIX;
     ec_err err;
-    if (bg_plan_read_range(&j->plan, c->client, &ro, ACT_PLAN_MAX_BYTES, &err) != 0) {
-        post_error(c, gen, "cannot read the plan", &err);
-        return;
+    if (kind == TM_DEL_OWNER) {
+        /* "Kind/namespace/name" with everything it owns (tui/ops/owner.h). */
+        char *spec = strndup((const char *)t, target->len);
+        int rc = !spec                         ? ec_fail(&err, EC_E_NOMEM, "out of memory")
+                 : strlen(spec) != target->len ? ec_fail(&err, EC_E_INVALID, "owner name holds a NUL byte")
+                                               : bg_owner_plan(c->client, spec, &j->plan, ACT_PLAN_MAX_BYTES, &err);
+        free(spec);
+        if (rc != 0) {
+            post_error(c, gen, "cannot read the plan", &err);
+            return;
+        }
+    } else {
+        bg_plan_init(&j->plan, prefix ? "delete-prefix" : "delete-key", t, target->len);
+        ec_range_opts ro = {.key = t, .key_len = target->len, .prefix = prefix};
+        if (bg_plan_read_range(&j->plan, c->client, &ro, ACT_PLAN_MAX_BYTES, &err) != 0) {
+            post_error(c, gen, "cannot read the plan", &err);
+            return;
+        }
     }
     ev_action *a = new_ev(ACT_PLANNED);
     if (!a)
@@ -113,13 +127,16 @@ static void plan(con *c, job_action *j, uint64_t gen, const ec_buf *target, bool
         post(c, gen, a, 0);
         return;
     }
-    if (!prefix) {
+    if (kind == TM_DEL_OWNER) {
+        /* Confirmed by the owner's name, as `breakglass rm --owner`. */
+        ec_buf_puts(&a->confirm, j->plan.confirm_name);
+    } else if (!prefix) {
         /* Confirmed by the object's name: the key's last path segment. */
         const uint8_t *s = memrchr(t, '/', target->len);
         size_t off = s && (size_t)(s - t) + 1 < target->len ? (size_t)(s - t) + 1 : 0;
         ec_buf_append(&a->confirm, t + off, target->len - off);
     }
-    a->by_name = !prefix;
+    a->by_name = kind == TM_DEL_OWNER || !prefix;
     a->count = (int64_t)j->plan.n;
     describe(&j->plan, &a->text);
     j->has_plan = true;
@@ -208,7 +225,7 @@ static void *action_main(void *arg)
         int stop = j->t.stop;
         int what = j->req;
         uint64_t gen = j->req_gen;
-        bool prefix = j->prefix;
+        tm_del_kind kind = j->kind;
         j->req = ACT_REQ_NONE;
         if (what == ACT_REQ_PLAN) {
             ec_buf_reset(&target);
@@ -218,7 +235,7 @@ static void *action_main(void *arg)
         if (stop)
             break;
         if (what == ACT_REQ_PLAN)
-            plan(c, j, gen, &target, prefix);
+            plan(c, j, gen, &target, kind);
         else if (what == ACT_REQ_EXEC)
             execute(c, j, gen);
         else if (what == ACT_REQ_DROP) {
@@ -247,13 +264,14 @@ int job_action_start(con *c)
     return cw_start(&j->t, action_main, c);
 }
 
-void job_action_request(con *c, int req, uint64_t gen, const uint8_t *target, size_t len, bool prefix)
+void job_action_request(con *c, int req, uint64_t gen, const uint8_t *target, size_t len, tm_del_kind kind)
 {
     job_action *j = &c->ja;
     pthread_mutex_lock(&j->t.mu);
     j->req = req;
     j->req_gen = gen;
-    j->prefix = prefix;
+    if (target)
+        j->kind = kind;
     if (target) {
         ec_buf_reset(&j->target);
         ec_buf_append(&j->target, len ? target : (const uint8_t *)"", len);

@@ -82,6 +82,7 @@ static int scan(con *c, int64_t *rev, ec_err *err)
 {
     pthread_mutex_lock(&c->ks_mu);
     ec_ks_clear(c->ks);
+    lr_reset(&c->jt.lr);
     c->ks_complete = false; /* with the clear, so the UI never sees one without the other */
     pthread_mutex_unlock(&c->ks_mu);
     post(c, TP_SCANNING, 0, 0, 0, 0, NULL);
@@ -129,6 +130,7 @@ static int scan(con *c, int64_t *rev, ec_err *err)
 
 static int apply(con *c, const ec_watch_batch *b, int64_t *rev, ec_err *err)
 {
+    int64_t now = cw_now_ms();
     for (size_t i = 0; i < b->n_events; i += CON_TREE_CHUNK) {
         size_t k = b->n_events - i < CON_TREE_CHUNK ? b->n_events - i : CON_TREE_CHUNK;
         pthread_mutex_lock(&c->ks_mu);
@@ -142,6 +144,8 @@ static int apply(con *c, const ec_watch_batch *b, int64_t *rev, ec_err *err)
                 ec_ks_kv v = {kv->create_revision, kv->mod_revision, kv->version, kv->lease, (int64_t)kv->value_len};
                 if (ec_ks_put(c->ks, kv->key, kv->key_len, &v, err) < 0 && err->code == EC_E_NOMEM)
                     rc = -1;
+                else
+                    lr_put(&c->jt.lr, c->ks, kv->key, kv->key_len, now);
             }
         }
         pthread_mutex_unlock(&c->ks_mu);
@@ -170,6 +174,10 @@ static int watch(con *c, int64_t *rev, int64_t *events, bool *opened, ec_err *er
     for (;;) {
         if ((rc = interrupted(c)) != RUN_OK)
             break;
+        /* Writes older than the w/s window leave it, even when quiet. */
+        pthread_mutex_lock(&c->ks_mu);
+        lr_expire(&c->jt.lr, c->ks, cw_now_ms());
+        pthread_mutex_unlock(&c->ks_mu);
         ec_watch_batch *b;
         int r = ec_watch_next(w, CON_WATCH_WAIT_MS, &b, err);
         if (r >= 0)
@@ -273,6 +281,9 @@ static void *tree_main(void *arg)
             break;
         backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
     }
+    pthread_mutex_lock(&c->ks_mu);
+    lr_free(&j->lr);
+    pthread_mutex_unlock(&c->ks_mu);
     return NULL;
 }
 
@@ -280,6 +291,7 @@ int job_tree_start(con *c)
 {
     cw_init(&c->jt.t, "keyspace scan and watch");
     c->jt.rescan = false;
+    lr_init(&c->jt.lr);
     return cw_start(&c->jt.t, tree_main, c);
 }
 

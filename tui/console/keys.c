@@ -9,6 +9,7 @@
 #define C CK_CLUSTER
 #define H CK_HELP
 #define X CK_ACTION
+#define T CK_TOP
 
 static const ck_binding table[] = {
     /* Moving. */
@@ -45,25 +46,44 @@ static const ck_binding table[] = {
     {B, 'r', A_SORT_RATE, "r", "sort by writes per second (again: reverse)", 0, NULL, NULL},
     {B, 'S', A_SIZESCAN, "S", "scan value sizes below this directory (S or Esc again: cancel)", 10, "sizes", NULL},
     {B, 'R', A_RESCAN, "R", "rescan the whole keyspace", 11, "rescan", NULL},
-    {B, 'D', A_DELETE, "D", "delete the selected key, or every key below the selected directory (plan, typed confirmation, audit log)", 13, "delete", NULL},
+    {B, 'D', A_DELETE, "D", "delete the selected key, or every key below the selected directory (plan, typed confirmation, audit log)", 14, "delete", NULL},
     {B, 'c', A_CLUSTER, "c", "cluster view: every member's status", 12, "cluster", NULL},
+    {B, 't', A_OPEN_TOP, "t", "Top: the groups of keys written most (history replay and live writes)", 13, "top", NULL},
+    /* Top screen. k stays Up, as everywhere: K groups by key. */
+    {T, '\n', A_OPEN, "Enter", "jump to the row's key or directory in the browser", 1, "jump", NULL},
+    {T, '\r', A_OPEN, NULL, NULL, 0, NULL, NULL},
+    {T, CK_FN(KEY_ENTER), A_OPEN, NULL, NULL, 0, NULL, NULL},
+    {T, 'D', A_DELETE, "D", "delete what the row names: its key, its prefix, or the owner with everything it owns (plan, typed confirmation, audit log)", 2, "delete", NULL},
+    {T, 'K', A_GROUP_KEY, "K", "group by key", 3, "group", "KprnoWl"},
+    {T, 'p', A_GROUP_PREFIX, "p", "group by prefix (the key up to its N-th '/')", 0, NULL, NULL},
+    {T, '+', A_DEPTH_MORE, "+", "prefix depth + 1 (replays the history again)", 4, "depth", "+-"},
+    {T, '-', A_DEPTH_LESS, "-", "prefix depth - 1 (replays the history again)", 0, NULL, NULL},
+    {T, 'r', A_GROUP_RESOURCE, "r", "group by Kubernetes resource", 0, NULL, NULL},
+    {T, 'n', A_GROUP_NAMESPACE, "n", "group by namespace", 0, NULL, NULL},
+    {T, 'o', A_GROUP_OWNER, "o", "group by owner (the controller in ownerReferences)", 0, NULL, NULL},
+    {T, 'W', A_GROUP_WRITER, "W", "group by writer (the newest managedFields manager)", 0, NULL, NULL},
+    {T, 'l', A_GROUP_LEASE, "l", "group by lease", 0, NULL, NULL},
+    {T, '1', A_WIN_10S, "1", "window: last 10 s", 5, "window", "123"},
+    {T, '2', A_WIN_60S, "2", "window: last 60 s", 0, NULL, NULL},
+    {T, '3', A_WIN_5M, "3", "window: last 5 min", 0, NULL, NULL},
+    {T, 'b', A_METRIC, "b", "rank by writes or by bytes", 6, "bytes", NULL},
     /* Value viewer. */
     {V, '/', A_SEARCH, "/", "search the value for a text", 3, "search", NULL},
     {V, 'n', A_NEXT, "n", "next match", 4, "next", NULL},
     {V, 'N', A_PREV, "N", "previous match", 5, "prev", NULL},
     {V, 'x', A_HEX, "x", "switch between the decoded value and a hex dump", 6, "hex", NULL},
-    {V | C | H | X, CK_FN(KEY_LEFT), A_PARENT, "Left", "back", 0, NULL, NULL},
-    {V | C | H | X, CK_FN(KEY_BACKSPACE), A_PARENT, "Backspace", NULL, 0, NULL, NULL},
-    {V | C | H | X, 127, A_PARENT, NULL, NULL, 0, NULL, NULL},
-    {V | C | H | X, 8, A_PARENT, NULL, NULL, 0, NULL, NULL},
-    {V | C | H | X, 'h', A_PARENT, "h", NULL, 0, NULL, NULL},
+    {V | C | H | X | T, CK_FN(KEY_LEFT), A_PARENT, "Left", "back", 0, NULL, NULL},
+    {V | C | H | X | T, CK_FN(KEY_BACKSPACE), A_PARENT, "Backspace", NULL, 0, NULL, NULL},
+    {V | C | H | X | T, 127, A_PARENT, NULL, NULL, 0, NULL, NULL},
+    {V | C | H | X | T, 8, A_PARENT, NULL, NULL, 0, NULL, NULL},
+    {V | C | H | X | T, 'h', A_PARENT, "h", NULL, 0, NULL, NULL},
     /* Everywhere. */
     {CK_ALL, '?', A_HELP, "?", "this help (again: back)", 20, "help", NULL},
     {CK_ALL, CK_FN(KEY_F(1)), A_HELP, "F1", NULL, 0, NULL, NULL},
     {B, CK_ESC, A_BACK, "Esc", "cancel the size scan, else clear the filter", 0, NULL, NULL},
-    {V | C | H | X, CK_ESC, A_BACK, "Esc", "back", 0, NULL, NULL},
+    {V | C | H | X | T, CK_ESC, A_BACK, "Esc", "back", 0, NULL, NULL},
     {B, 'q', A_QUIT, "q", "quit breakglass", 21, "quit", NULL},
-    {V | C | H | X, 'q', A_QUIT, "q", "back (q again on the browser quits)", 21, "back", NULL},
+    {V | C | H | X | T, 'q', A_QUIT, "q", "back (q again on the browser quits)", 21, "back", NULL},
     {CK_ALL, CK_CTRL('l'), A_REDRAW, "Ctrl-L", "redraw the screen", 0, NULL, NULL},
 };
 

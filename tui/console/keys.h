@@ -19,7 +19,8 @@ typedef enum ck_screen {
     CK_CLUSTER = 1 << 2,
     CK_HELP = 1 << 3,
     CK_ACTION = 1 << 4,     /* the guarded delete's plan and outcome */
-    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP | CK_ACTION,
+    CK_TOP = 1 << 5,        /* the Top screen: who writes most */
+    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP | CK_ACTION | CK_TOP,
 } ck_screen;
 
 typedef enum ck_action {
@@ -34,6 +35,10 @@ typedef enum ck_action {
     A_SORT_NAME, A_SORT_KEYS, A_SORT_BYTES, A_SORT_WRITES, A_SORT_MODREV, A_SORT_RATE,
     A_SIZESCAN, A_RESCAN, A_CLUSTER, A_HELP, A_HEX, A_REDRAW,
     A_DELETE,       /* guarded delete of the selected row */
+    A_OPEN_TOP,          /* the Top screen */
+    /* Top screen: grouping, prefix depth, window, metric. */
+    A_GROUP_KEY, A_GROUP_PREFIX, A_GROUP_RESOURCE, A_GROUP_NAMESPACE, A_GROUP_OWNER, A_GROUP_WRITER,
+    A_GROUP_LEASE, A_DEPTH_MORE, A_DEPTH_LESS, A_WIN_10S, A_WIN_60S, A_WIN_5M, A_METRIC,
 } ck_action;
 
 typedef struct ck_binding {
