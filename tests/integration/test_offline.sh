@@ -97,6 +97,8 @@ top_counts() {
   done | sort
 }
 
+expect_exit "--offline FILE ls --help: usage, exit 0" 0 "${OFF[@]}" "$W/snap.db" ls --help
+expect_contains "ls --help names the command's usage" "$OUT" "usage: breakglass --offline FILE ls"
 expect_exit "dump of the snapshot" 0 "${OFF[@]}" "$W/snap.db" dump --output "$W/snap.jsonl"
 head -1 "$W/snap.jsonl" > "$W/head"
 expect_contains "dump header names the format" "$(cat "$W/head")" '{"breakglass_dump":1,"source":'

@@ -18,6 +18,48 @@ static void kv_json_fields(json_t *o, const ec_kv *kv)
     json_object_set_new(o, "lease", json_integer(kv->lease));
 }
 
+/* A compaction mid-listing restarts the scan at a newer revision; the keys
+ * already printed are not printed again (the new scan skips up to the last
+ * one), and stderr says what happened. */
+typedef struct ls_restart {
+    uint8_t *last;        /* the last key printed (owned) */
+    size_t last_len;
+    bool skipping;        /* after a restart, until past `last` */
+} ls_restart;
+
+static void ls_on_restart(void *ud, int64_t old_rev, int64_t new_rev)
+{
+    ls_restart *lr = ud;
+    lr->skipping = lr->last != NULL;
+    fflush(stdout);
+    fprintf(stderr,
+            "breakglass: revision %" PRId64 " was compacted mid-scan; restarted at revision %" PRId64
+            " (keys already listed are not repeated)\n",
+            old_rev, new_rev);
+}
+
+static bool ls_skip(ls_restart *lr, const ec_kv *kv)
+{
+    if (!lr->skipping)
+        return false;
+    size_t m = kv->key_len < lr->last_len ? kv->key_len : lr->last_len;
+    int cmp = m ? memcmp(kv->key, lr->last, m) : 0;
+    if (cmp < 0 || (cmp == 0 && kv->key_len <= lr->last_len))
+        return true;
+    lr->skipping = false;
+    return false;
+}
+
+static void ls_remember(ls_restart *lr, const ec_kv *kv)
+{
+    uint8_t *p = realloc(lr->last, kv->key_len ? kv->key_len : 1);
+    if (!p)
+        return; /* keep the older key: at worst a few keys print twice */
+    memcpy(p, kv->key, kv->key_len);
+    lr->last = p;
+    lr->last_len = kv->key_len;
+}
+
 int cmd_ls(bg_ctx *ctx, int argc, char **argv)
 {
     bool lng = false, consistent = false;
@@ -45,6 +87,9 @@ int cmd_ls(bg_ctx *ctx, int argc, char **argv)
         .limit = limit,
         .page_size = page_size,
     };
+    ls_restart lr = {0};
+    ro.on_restart = ls_on_restart;
+    ro.restart_ud = &lr;
     ec_err err;
     ec_range_iter *it = ec_range_begin(c, &ro, &err);
     if (!it) {
@@ -59,8 +104,14 @@ int cmd_ls(bg_ctx *ctx, int argc, char **argv)
     int r;
     int64_t total = 0;
     while ((r = ec_range_next(it, &kvs, &n, &err)) > 0) {
-        for (size_t i = 0; i < n; i++) {
+        size_t shown = 0;
+        for (size_t i = 0; i < n && !(limit > 0 && total + (int64_t)shown >= limit); i++) {
             const ec_kv *kv = &kvs[i];
+            if (ls_skip(&lr, kv))
+                continue;
+            shown++;
+            if (i + 1 == n)
+                ls_remember(&lr, kv);
             if (ctx->opts->json) {
                 json_t *o = json_object();
                 kv_json_fields(o, kv);
@@ -76,11 +127,14 @@ int cmd_ls(bg_ctx *ctx, int argc, char **argv)
                 putchar('\n');
             }
         }
-        total += (int64_t)n;
+        total += (int64_t)shown;
+        if (limit > 0 && total >= limit)
+            break;
     }
     fflush(stdout);
     int64_t rev = ec_range_revision(it);
     ec_range_end(it);
+    free(lr.last);
     if (r < 0) {
         bg_report(&err);
         if (total > 0)

@@ -225,6 +225,13 @@ int offline_cli_main(const char *dbfile, int argc, char **argv)
             cmd = &commands[i];
     if (!cmd)
         return usage_error(NULL, "unknown offline command '%s'", argv[0]);
+    /* `--offline FILE ls --help` as with every other command: the usage, exit 0. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: breakglass --offline FILE %s %s\n\n", cmd->name, cmd->args);
+            usage(stdout);
+            return 0;
+        }
     offline_ctx c;
     memset(&c, 0, sizeof c);
     int rc = parse_args(cmd, argc, argv, &c.o);
