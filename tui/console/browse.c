@@ -231,6 +231,10 @@ void browse_info(con *c, ec_buf *out, int *role)
             ec_buf_printf(out, " of %lld (%d%%) ", (long long)c->tree.total,
                           (int)(100.0 * (double)c->tree.done / (double)c->tree.total));
         progress_bar(out, c->tree.done, c->tree.total, 22);
+        if (c->tree.msg[0]) { /* e.g. a restart after compaction */
+            ec_buf_puts(out, "  ");
+            ct_sanitize(out, c->tree.msg, strlen(c->tree.msg), c->utf8);
+        }
         *role = CR_WARN;
         return;
     }
@@ -339,6 +343,9 @@ void browse_action(con *c, ck_action a)
     case A_SIZESCAN:
         if (c->off)
             con_note(c, false, "size scan: not available offline (every size is read from the file)");
+        else if (c->tree.phase == TP_SCANNING && c->size.phase != SZ_RUNNING)
+            /* One background scan at a time: etcd may be the thing that is sick. */
+            con_note(c, false, "size scan: waits for the key scan to finish (one scan at a time, to spare etcd)");
         else
             start_size_scan(c);
         break;
@@ -347,6 +354,8 @@ void browse_action(con *c, ck_action a)
             con_note(c, false, "rescan: not available offline (the file does not change)");
             break;
         }
+        if (c->size.phase == SZ_RUNNING)
+            cancel_size_scan(c); /* one scan at a time */
         job_tree_rescan(c);
         c->tree.phase = TP_SCANNING;
         c->tree.done = c->tree.total = 0;

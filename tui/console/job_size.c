@@ -55,6 +55,20 @@ static int set_sizes(con *c, const ec_kv *kvs, size_t n, int64_t *bytes)
     return 0;
 }
 
+typedef struct size_restart {
+    int64_t *done, *bytes;
+    int64_t base_bytes;   /* the directory key's own value, read before the scan */
+} size_restart;
+
+static void on_size_restart(void *ud, int64_t old_rev, int64_t new_rev)
+{
+    (void)old_rev;
+    (void)new_rev;
+    size_restart *sr = ud;
+    *sr->done = 0;
+    *sr->bytes = sr->base_bytes;
+}
+
 static void run(con *c, uint64_t gen, const ec_buf *prefix, const ec_buf *dir_key, bool has_dir_key)
 {
     int64_t t0 = cw_now_ms(), done = 0, bytes = 0, total = 0;
@@ -69,8 +83,11 @@ static void run(con *c, uint64_t gen, const ec_buf *prefix, const ec_buf *dir_ke
             ec_range_result_free(r);
         }
     }
+    /* A compaction under the scan restarts it at a newer revision: the sizes
+     * are set again key by key, the sums start over. */
+    size_restart sr = {.done = &done, .bytes = &bytes, .base_bytes = bytes};
     ec_range_opts o = {.key = (const uint8_t *)prefix->data, .key_len = prefix->len, .prefix = true,
-                       .serializable = true};
+                       .serializable = true, .on_restart = on_size_restart, .restart_ud = &sr};
     ec_range_iter *it = ec_range_begin(c->client, &o, &err);
     if (!it) {
         snprintf(msg, sizeof msg, "size scan failed: %s", err.msg);

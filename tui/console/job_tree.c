@@ -78,19 +78,43 @@ static int add_keys(con *c, const ec_kv *kvs, size_t n, ec_err *err)
     return 0;
 }
 
-static int scan(con *c, int64_t *rev, ec_err *err)
+static void clear_tree(con *c)
 {
     pthread_mutex_lock(&c->ks_mu);
     ec_ks_clear(c->ks);
     lr_reset(&c->jt.lr);
     c->ks_complete = false; /* with the clear, so the UI never sees one without the other */
     pthread_mutex_unlock(&c->ks_mu);
+}
+
+/* The scan's revision was compacted under it: the client starts again at
+ * a newer one, so what was built from the old picture goes. */
+typedef struct scan_restart {
+    con *c;
+    int64_t *done;
+    char note[160];
+} scan_restart;
+
+static void on_restart(void *ud, int64_t old_rev, int64_t new_rev)
+{
+    scan_restart *sr = ud;
+    clear_tree(sr->c);
+    *sr->done = 0;
+    snprintf(sr->note, sizeof sr->note, "revision %lld was compacted mid-scan; restarted at %lld",
+             (long long)old_rev, (long long)new_rev);
+}
+
+static int scan(con *c, int64_t *rev, ec_err *err)
+{
+    clear_tree(c);
     post(c, TP_SCANNING, 0, 0, 0, 0, NULL);
-    ec_range_opts o = {.prefix = true, .keys_only = true, .serializable = true};
+    int64_t done = 0;
+    scan_restart sr = {.c = c, .done = &done};
+    ec_range_opts o = {.prefix = true, .keys_only = true, .serializable = true,
+                       .on_restart = on_restart, .restart_ud = &sr};
     ec_range_iter *it = ec_range_begin(c->client, &o, err);
     if (!it)
         return RUN_FAIL;
-    int64_t done = 0;
     int rc = RUN_OK;
     uint64_t seen = 0;
     for (;;) {
@@ -110,7 +134,10 @@ static int scan(con *c, int64_t *rev, ec_err *err)
             break;
         }
         done += (int64_t)n;
-        post(c, TP_SCANNING, done, ec_range_total(it), ec_range_revision(it), 0, NULL);
+        if (sr.note[0])
+            post(c, TP_SCANNING, done, ec_range_total(it), ec_range_revision(it), 0, "%s", sr.note);
+        else
+            post(c, TP_SCANNING, done, ec_range_total(it), ec_range_revision(it), 0, NULL);
         /* Pace the pages a little (redis-cli --bigkeys -i): etcd is shared. */
         if (cw_wait(&c->jt.t, CON_PAGE_PAUSE_MS, &seen)) {
             rc = RUN_STOP;
