@@ -155,6 +155,14 @@ static void on_event(con *c, cq_ev *e)
             e->data = NULL;
         }
         break;
+    case EV_AUDIT:
+        aud_on_event(c, e->gen, e->data); /* takes the data */
+        e->data = NULL;
+        break;
+    case EV_MAINT:
+        mnt_on_event(c, e->gen, e->data); /* takes the data */
+        e->data = NULL;
+        break;
     default: break;
     }
     c->dirty = true;
@@ -169,6 +177,9 @@ static ck_screen key_screen(con_screen s)
     case SCR_CLUSTER: return CK_CLUSTER;
     case SCR_HELP: return CK_HELP;
     case SCR_ACTION: return CK_ACTION;
+    case SCR_AUDIT: return CK_AUDIT;
+    case SCR_AUDREC: return CK_AUDREC;
+    case SCR_MAINT: return CK_MAINT;
     case SCR_BROWSE: break;
     }
     return CK_BROWSE;
@@ -180,6 +191,9 @@ static void leave_screen(con *c)
     case SCR_VALUE: value_close(c); break;
     case SCR_CLUSTER: cluster_close(c); break;
     case SCR_ACTION: action_close(c); break;
+    case SCR_AUDIT: aud_close(c); break;
+    case SCR_AUDREC: audrec_close(c); break;
+    case SCR_MAINT: mnt_close(c); break;
     default: break;
     }
     con_pop(c);
@@ -220,12 +234,14 @@ static void on_key(con *c, int key)
         break;
     default: break;
     }
+    if (mnt_key(c, top, a))
+        return;
     switch (top) {
     case SCR_BROWSE: browse_action(c, a); break;
     case SCR_VALUE: value_action(c, a); break;
     case SCR_CLUSTER: cluster_action(c, a); break;
     case SCR_HELP: help_action(c, a); break;
-    case SCR_ACTION: break;
+    default: break;
     }
 }
 
@@ -267,6 +283,9 @@ static void draw(con *c)
         case SCR_CLUSTER: cluster_draw(c, y0, y1); break;
         case SCR_HELP: help_draw(c, y0, y1); break;
         case SCR_ACTION: action_draw(c, y0, y1); break;
+        case SCR_AUDIT: aud_draw(c, y0, y1); break;
+        case SCR_AUDREC: audrec_draw(c, y0, y1); break;
+        case SCR_MAINT: mnt_draw(c, y0, y1); break;
         }
         ec_buf info;
         ec_buf_init(&info, 0);
@@ -280,6 +299,10 @@ static void draw(con *c)
             value_info(c, &info, &role);
         } else if (top == SCR_CLUSTER) {
             cluster_info(c, &info, &role);
+        } else if (top == SCR_AUDIT || top == SCR_AUDREC) {
+            aud_info(c, &info, &role);
+        } else if (top == SCR_MAINT) {
+            mnt_info(c, &info, &role);
         }
         if (info.len)
             cd_text(LINES - 2, 0, COLS, info.data, info.len, (cd_role)role, c->utf8);
@@ -438,7 +461,7 @@ static void release_stderr(err_capture *ec)
 
 static void stop_jobs(con *c)
 {
-    cw_thread *ts[] = {&c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->jm.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     size_t n = sizeof ts / sizeof ts[0];
     for (size_t i = 0; i < n; i++)
         if (ts[i]->started)
@@ -472,6 +495,9 @@ static void free_con(con *c)
         ev_action_free(c->act.plan);
     if (c->act.last)
         ev_action_free(c->act.last);
+    mnt_free(c);
+    aud_free(c);
+    ec_buf_free(&c->jm.str);
     ec_buf_free(&c->ja.target);
     ec_buf_free(&c->dlg.text);
     ec_buf_free(&c->size.where);
@@ -480,7 +506,7 @@ static void free_con(con *c)
     ec_buf_free(&c->jz.prefix);
     ec_buf_free(&c->jz.dir_key);
     ec_buf_free(&c->jf.key);
-    cw_thread *ts[] = {&c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->jm.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
         if (ts[i]->name)
             cw_destroy(ts[i]);
@@ -609,6 +635,8 @@ static int console_run(bg_ctx *ctx, const char *offline_path)
         rc = job_offline_tree_start(c);
         if (rc == 0)
             rc = job_fetch_start(c);
+        if (rc == 0)
+            rc = job_maint_start(c); /* the audit review works offline too */
     } else {
         rc = job_status_start(c);
         if (rc == 0)
@@ -621,6 +649,8 @@ static int console_run(bg_ctx *ctx, const char *offline_path)
             rc = job_cluster_start(c);
         if (rc == 0)
             rc = job_action_start(c);
+        if (rc == 0)
+            rc = job_maint_start(c);
     }
     if (rc != 0) {
         stop_jobs(c);

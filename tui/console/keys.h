@@ -19,7 +19,10 @@ typedef enum ck_screen {
     CK_CLUSTER = 1 << 2,
     CK_HELP = 1 << 3,
     CK_ACTION = 1 << 4,     /* the guarded delete's plan and outcome */
-    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP | CK_ACTION,
+    CK_AUDIT = 1 << 5,      /* the audit log's records */
+    CK_AUDREC = 1 << 6,     /* one audit record whole */
+    CK_MAINT = 1 << 7,      /* maintenance menu and dialogs */
+    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP | CK_ACTION | CK_AUDIT | CK_AUDREC | CK_MAINT,
 } ck_screen;
 
 typedef enum ck_action {
@@ -34,6 +37,13 @@ typedef enum ck_action {
     A_SORT_NAME, A_SORT_KEYS, A_SORT_BYTES, A_SORT_WRITES, A_SORT_MODREV, A_SORT_RATE,
     A_SIZESCAN, A_RESCAN, A_CLUSTER, A_HELP, A_HEX, A_REDRAW,
     A_DELETE,       /* guarded delete of the selected row */
+    A_AUDIT,        /* the audit review screen */
+    A_MAINT,        /* the maintenance screen */
+    A_LEASE,        /* revoke the lease of the key shown */
+    A_RESTORE,      /* restore the delete of the selected audit record */
+    A_M_COMPACT, A_M_DEFRAG, A_M_ALARMS, A_M_NOSPACE, A_M_SNAPSHOT, A_M_LEASE,
+    A_SNAPFIRST,    /* delete dialog: save a snapshot before the confirmation */
+    A_CONTINUE,     /* delete dialog: on to the confirmation */
 } ck_action;
 
 typedef struct ck_binding {
