@@ -955,6 +955,8 @@ static int run_defrag(con *c, mpriv *mp, uint64_t gen, ec_buf *t, ec_err *err)
         char a[24], b[24];
         ec_buf_printf(t, "%zu. defragmented ", k + 1);
         esc_str(t, ms->member.name, c->utf8);
+        ec_buf_puts(t, " ");
+        esc_str(t, ms->endpoint, c->utf8);
         ec_buf_printf(t, "%s: db %s -> %s (audit #%" PRIu64 ")\n", ms->member.id == p->leader ? " (leader)" : "",
                       ct_bytes((uint64_t)ms->status.db_size, a, sizeof a),
                       after_ok ? ct_bytes((uint64_t)after.db_size, b, sizeof b) : "?", seq);
