@@ -13,7 +13,8 @@ T=(tmux -L "$SOCK" -f /dev/null)
 LOG="$BG_TMP/conmnt-audit.log"
 STATE="$BG_TMP/conmnt-state"
 rm -rf "$LOG" "$STATE"
-cleanup() { "${T[@]}" kill-server 2>/dev/null; etcd_stop "$D"; }
+DQ="$BG_TMP/conmnt-quota"
+cleanup() { "${T[@]}" kill-server 2>/dev/null; etcd_stop "$D"; etcd_stop "$DQ"; }
 trap cleanup EXIT
 command -v tmux >/dev/null || { fail "tmux is not installed"; finish; exit 1; }
 etcd_start "$D" 3 || { fail "etcd did not start"; finish; exit 1; }
@@ -130,6 +131,38 @@ expect_eq "the lease's keys are gone" "0" "$(ectl "$D" get --prefix --keys-only 
 keys q q q q
 sleep 0.5
 expect_exit "audit log intact" 0 "$BG_BIN" --audit-log "$LOG" audit verify
+
+# Guided NOSPACE recovery on a member with a tiny quota: each step confirmed.
+etcd_start "$DQ" 1 --quota-backend-bytes=$((24 * 1024 * 1024)) || fail "quota etcd did not start"
+EPQ=$(etcd_endpoints "$DQ")
+TLSQ=(--cacert "$DQ/pki/ca.crt" --cert "$DQ/pki/client.crt" --key "$DQ/pki/client.key")
+"$BG_ROOT/$BUILD/tests/tools/bg_load" --endpoints "$EPQ" "${TLSQ[@]}" --count 4000 --value-size 10000 --threads 1 > /dev/null 2>&1
+expect_exit "writes fail while NOSPACE" 1 ectl "$DQ" put /probe x
+n=$("$BG_BIN" --endpoints "$EPQ" "${TLSQ[@]}" count /registry/)
+expect_exit "delete the runaway data" 0 "$BG_BIN" --endpoints "$EPQ" "${TLSQ[@]}" --audit-log "$LOG" rm --prefix /registry/ --yes --confirm-count "$n"
+"${T[@]}" kill-server 2>/dev/null
+"${T[@]}" new-session -d -s bg -x 160 -y 40 "$BG_BIN --endpoints $EPQ ${TLSQ[*]} --audit-log $LOG"
+wait_for "console on the full member" "ALARM NOSPACE" 15
+keys M
+wait_for "menu" "n  NOSPACE recovery" 5
+keys n
+wait_for "recovery plan" "NOSPACE recovery (1 NOSPACE alarm active), four steps, each confirmed" 10
+wait_for "step 1 asks for the revision" "and Enter to compact to revision" 5
+rq=$(screen | sed -n "s/.*type '\([0-9]*\)' and Enter to compact.*/\1/p" | head -1)
+text "$rq"; keys Enter
+wait_for "step 1 done, step 2 planned" "type 'defrag' and Enter" 20
+wait_for "step 1 result kept" "step 1: compacted to revision $rq, physically" 5
+text "defrag"; keys Enter
+wait_for "step 3 planned" "type 'disarm' and Enter" 30
+text "disarm"; keys Enter
+wait_for "step 4 planned" "type 'probe' and Enter" 15
+text "probe"; keys Enter
+wait_for "recovery done" "NOSPACE recovery done" 15
+wait_for "writes verified" "writes work again" 5
+expect_exit "etcdctl can write again" 0 ectl "$DQ" put /probe x
+keys q q
+sleep 0.3
+etcd_stop "$DQ"
 
 # --read-only: maintenance refuses changes.
 start_console --read-only
