@@ -896,25 +896,30 @@ static void *maint_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&j->t.mu);
         int stop = j->t.stop;
-        int what = j->req;
-        uint64_t gen = j->gen;
+        int what = j->req, awhat = j->areq;
+        uint64_t gen = j->gen, agen = j->agen;
         mop op = j->op;
-        int64_t a = j->a, b = j->b;
+        int64_t a = j->a, aa = j->aa, ab = j->ab;
         ec_buf_reset(&str);
         ec_buf_append(&str, j->str.data ? j->str.data : "", j->str.len);
         j->req = MREQ_NONE;
+        j->areq = MREQ_NONE;
         pthread_mutex_unlock(&j->t.mu);
         if (stop)
             break;
         switch (what) {
-        case MREQ_AUDIT_LOAD: audit_load(c, mp, gen); break;
-        case MREQ_AUDIT_RECORD: audit_record(c, mp, gen, (uint64_t)a, (uint64_t)b); break;
         case MREQ_PLAN: plan(c, mp, gen, op, a, &str); break;
         case MREQ_EXEC: execute(c, mp, gen); break;
         case MREQ_DROP: drop_plan(mp); break;
         case MREQ_SNAPSHOT_DEFAULT: snapshot_run(c, mp, gen, NULL); break;
         default: break;
         }
+        switch (awhat) {
+        case MREQ_AUDIT_LOAD: audit_load(c, mp, agen); break;
+        case MREQ_AUDIT_RECORD: audit_record(c, mp, agen, (uint64_t)aa, (uint64_t)ab); break;
+        default: break;
+        }
+        what |= awhat;
         if (what != MREQ_NONE)
             continue;
         if (cw_wait(&j->t, -1, &seen))
@@ -957,13 +962,17 @@ void job_maint_request(con *c, int req, uint64_t gen, mop op, int64_t a, int64_t
     if (!j->t.started)
         return;
     pthread_mutex_lock(&j->t.mu);
-    /* A drop never replaces a request not yet taken for another screen. */
-    if (!(req == MREQ_DROP && j->req != MREQ_NONE && j->gen != gen)) {
+    if (req == MREQ_AUDIT_LOAD || req == MREQ_AUDIT_RECORD) {
+        j->areq = req;
+        j->agen = gen;
+        j->aa = a;
+        j->ab = b;
+    } else if (!(req == MREQ_DROP && j->req != MREQ_NONE && j->gen != gen)) {
+        /* A drop never replaces a request not yet taken for another gen. */
         j->req = req;
         j->gen = gen;
         j->op = op;
         j->a = a;
-        j->b = b;
         ec_buf_reset(&j->str);
         if (str)
             ec_buf_append(&j->str, str, strlen(str));

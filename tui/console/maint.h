@@ -93,11 +93,17 @@ enum {
 
 typedef struct job_maint {
     cw_thread t;
+    /* Two slots, so reading the log never replaces a confirmed operation
+     * not yet taken: operations (PLAN, EXEC, DROP, SNAPSHOT_DEFAULT) ... */
     int req;
     uint64_t gen;
     mop op;
-    int64_t a, b;
+    int64_t a;
     ec_buf str;
+    /* ... and the audit screen's reads (AUDIT_LOAD, AUDIT_RECORD). */
+    int areq;
+    uint64_t agen;
+    int64_t aa, ab;
     /* The worker's own (see job_maint.c). */
     void *priv;
 } job_maint;

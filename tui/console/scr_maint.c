@@ -272,7 +272,7 @@ void mnt_on_event(con *c, uint64_t gen, ev_maint *m)
         return;
     }
     maint_scr *s = &c->mnt;
-    if (!s->gen || gen != s->gen || s->phase == MP_CANCELLED || con_top(c) != SCR_MAINT) {
+    if (!s->gen || gen != s->gen || s->phase == MP_CANCELLED) {
         ev_maint_free(m);
         return;
     }
@@ -282,7 +282,8 @@ void mnt_on_event(con *c, uint64_t gen, ev_maint *m)
         s->plan = m;
         set_last(s, NULL);
         s->phase = MP_PLANNED;
-        dialog_open(c, DLG_MCONFIRM, "", 0);
+        if (con_top(c) == SCR_MAINT && c->dlg.kind == DLG_NONE)
+            dialog_open(c, DLG_MCONFIRM, "", 0);
         return;
     }
     s->phase = m->phase;
@@ -345,6 +346,9 @@ void mnt_draw(con *c, int y0, int y1)
     case MP_PLANNING: cd_str(y, 0, COLS, "reading the plan...", CR_WARN, false); return;
     default: break;
     }
+    /* A plan that arrived while help was shown: ask now. */
+    if (s->phase == MP_PLANNED && s->plan && c->dlg.kind == DLG_NONE)
+        dialog_open(c, DLG_MCONFIRM, "", 0);
     /* The plan stays above its progress and outcome, except for the
      * NOSPACE steps, whose outcome repeats what the steps before did. */
     int reserve = s->phase == MP_PLANNED ? 2 : 0;
