@@ -325,6 +325,8 @@ void action_draw(con *c, int y0, int y1);
 /* scr_audit.c: the audit review screen (A) and one record (Enter). */
 void aud_open(con *c);
 void aud_close(con *c);
+/* Reads and verifies the log again (R, or after a restore). */
+void aud_reload(con *c);
 void aud_draw(con *c, int y0, int y1);
 void aud_info(con *c, ec_buf *out, int *role);
 void aud_on_event(con *c, uint64_t gen, ev_audit *e);

@@ -32,7 +32,7 @@ void aud_open(con *c)
         con_push(c, SCR_AUDIT);
 }
 
-static void reload(con *c)
+void aud_reload(con *c)
 {
     audit_scr *s = &c->aud;
     s->gen = con_next_gen(c);
@@ -253,7 +253,7 @@ bool aud_key(con *c, con_screen top, ck_action a)
     case A_END: rl_end(&s->view); break;
     case A_OPEN: open_record(c); break;
     case A_RESTORE: restore_selected(c); break;
-    case A_RESCAN: reload(c); break;
+    case A_RESCAN: aud_reload(c); break;
     default: return false;
     }
     const audit_row *r = selected(c);

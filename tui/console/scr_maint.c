@@ -73,6 +73,9 @@ void mnt_close(con *c)
     }
     if (c->dlg.kind == DLG_MCONFIRM || c->dlg.kind == DLG_MINPUT)
         c->dlg.kind = DLG_NONE;
+    /* Back to the audit list after a restore: show the new records. */
+    if (c->aud.gen && s->op == MOP_RESTORE && (s->phase == MP_DONE || s->phase == MP_FAILED))
+        aud_reload(c);
     reset(c);
 }
 
