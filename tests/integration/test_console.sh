@@ -128,7 +128,7 @@ s=$(screen)
 expect_contains "status bar: cluster id" "$s" "cluster "
 expect_contains "status bar: quota unknown is said" "$s" "quota ?"
 expect_contains "status bar: alarms none" "$s" "alarms: none"
-expect_contains "footer lists the keys" "$s" "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster t:top D:delete ?:help q:quit"
+expect_contains "footer lists the keys" "$s" "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster D:delete A:audit ?:help q:quit"
 total=$(count_prefix /)
 expect_eq "registry/ row counts every key" "$total" "$(row_keys registry/)"
 expect_eq "alternate screen while running" "1" "$(pane '#{alternate_on}')"

@@ -417,6 +417,21 @@ static void test_keys(void **state)
     assert_int_equal(ck_lookup(CK_HELP, '?'), A_HELP);
     assert_int_equal(ck_lookup(CK_CLUSTER, CK_ESC), A_BACK);
     assert_int_equal(ck_lookup(CK_BROWSE, 'Z'), A_NONE);
+    /* Audit review and maintenance. */
+    assert_int_equal(ck_lookup(CK_BROWSE, 'A'), A_AUDIT);
+    assert_int_equal(ck_lookup(CK_BROWSE, 'M'), A_MAINT);
+    assert_int_equal(ck_lookup(CK_CLUSTER, 'M'), A_MAINT);
+    assert_int_equal(ck_lookup(CK_VALUE, 'L'), A_LEASE);
+    assert_int_equal(ck_lookup(CK_AUDIT, 'u'), A_RESTORE);
+    assert_int_equal(ck_lookup(CK_AUDREC, 'u'), A_RESTORE);
+    assert_int_equal(ck_lookup(CK_AUDIT, '\r'), A_OPEN);
+    assert_int_equal(ck_lookup(CK_MAINT, 'c'), A_M_COMPACT);
+    assert_int_equal(ck_lookup(CK_MAINT, 'd'), A_M_DEFRAG);
+    assert_int_equal(ck_lookup(CK_ACTION, 's'), A_SNAPFIRST);
+    assert_int_equal(ck_lookup(CK_ACTION, 'c'), A_CONTINUE);
+    assert_int_equal(ck_lookup(CK_MAINT, CK_ESC), A_BACK);
+    assert_int_equal(ck_lookup(CK_AUDREC, 'q'), A_QUIT);
+    assert_int_equal(ck_lookup(CK_AUDIT, 'D'), A_NONE); /* no delete from the log */
     /* One key, one action per screen: no binding shadows another. */
     size_t n;
     const ck_binding *t = ck_table(&n);
@@ -432,7 +447,11 @@ static void test_keys(void **state)
     ck_footer(CK_BROWSE, 40, &f);
     assert_string_equal(f.data, "Enter:open Bksp:up ?:help q:quit");
     ck_footer(CK_VALUE, 80, &f);
-    assert_string_equal(f.data, "/:search n:next N:prev x:hex ?:help q:back");
+    assert_string_equal(f.data, "/:search n:next N:prev x:hex L:lease ?:help q:back");
+    ck_footer(CK_MAINT, 100, &f);
+    assert_string_equal(f.data, "c:compact d:defrag a:alarms n:nospace s:snapshot l:lease ?:help q:back");
+    ck_footer(CK_AUDIT, 80, &f);
+    assert_string_equal(f.data, "Enter:show u:restore R:reload ?:help q:back");
     ec_buf_reset(&f);
     ck_help(CK_BROWSE, &f);
     assert_non_null(strstr(f.data, "Enter Right l"));

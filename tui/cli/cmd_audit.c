@@ -8,7 +8,7 @@
 #include "tui/cli/commands.h"
 #include "tui/cli/guard.h"
 #include "tui/cli/output.h"
-#include "tui/ops/restore.h"
+#include "tui/ops/maint.h"
 
 /* The log's path as writers resolve it (flag, default, per-user fallback). */
 static char *audit_path(bg_ctx *ctx)
@@ -169,43 +169,20 @@ static int audit_restore_cmd(bg_ctx *ctx, int argc, char **argv)
     ec_client *c = bg_client(ctx);
     if (!c)
         goto out;
-    /* Intent: which keys will be put back, from which record. */
-    json_t *f = json_object();
-    json_object_set_new(f, "action", json_string("restore"));
-    json_object_set_new(f, "endpoint", json_string(ec_client_endpoint(c)));
-    json_object_set_new(f, "target", json_sprintf("audit #%" PRIu64, rp.intent_seq));
-    json_t *keys = json_array();
-    for (size_t i = 0; i < rp.n; i++) {
-        char *b = bg_base64(rp.items[i].key, rp.items[i].key_len);
-        json_array_append_new(keys, json_string(b ? b : ""));
-        free(b);
-    }
-    json_object_set_new(f, "plan", json_pack("{s:I,s:o}", "from_seq", (json_int_t)rp.intent_seq, "keys_b64", keys));
-    audit_appended ia;
-    int arc = audit_append(log, AUDIT_KIND_INTENT, 0, f, &ia, &err);
-    json_decref(f);
-    if (arc != 0) {
+    bg_restore_outcome ro;
+    char failure[512];
+    uint64_t iseq;
+    ec_err warn;
+    if (bg_audit_restore_run(c, log, &rp, &ro, &iseq, failure, sizeof failure, &err, &warn) != 0) {
         bg_report(&err);
         fprintf(stderr, "breakglass: nothing was sent to etcd\n");
         goto out;
     }
-    bg_restore_outcome ro;
-    char failure[512] = "";
-    if (bg_restore_execute(c, rp.items, rp.n, &ro, &err) != 0)
-        snprintf(failure, sizeof failure, "%s", err.msg);
+    if (warn.msg[0])
+        fprintf(stderr, "breakglass: warning: the result record could not be written: %s\n", warn.msg);
     size_t restored = ro.restored, present = ro.present;
-    int64_t rev = ro.revision;
-    json_t *res = json_object();
-    json_object_set_new(res, "action", json_string("restore"));
-    json_object_set_new(res, "result", json_pack("{s:I,s:I,s:I,s:o}", "revision", (json_int_t)rev, "restored",
-                                                 (json_int_t)restored, "already_present", (json_int_t)present,
-                                                 "error", failure[0] ? json_string(failure) : json_null()));
-    audit_appended ra;
-    if (audit_append(log, AUDIT_KIND_RESULT, ia.seq, res, &ra, &err) != 0)
-        fprintf(stderr, "breakglass: warning: the result record could not be written: %s\n", err.msg);
-    json_decref(res);
     printf("restored %zu key%s, %zu already present (left as they are); audit #%" PRIu64 "\n", restored,
-           restored == 1 ? "" : "s", present, ia.seq);
+           restored == 1 ? "" : "s", present, iseq);
     if (failure[0]) {
         fprintf(stderr, "breakglass: stopped early: %s\n", failure);
         goto out;

@@ -13,36 +13,21 @@
 #include "tui/cli/guard.h"
 #include "tui/cli/output.h"
 #include "tui/ops/delete.h"
+#include "tui/ops/maint.h"
 
-/* Intent of a non-delete action; returns its seq or 0 (error printed). */
-static uint64_t record_intent(audit_log *log, ec_client *c, const char *action, const char *target, json_t *plan)
+/* Says what an op of tui/ops/maint.h reported: nothing sent when its
+ * intent could not be recorded, else the error; and a lost result record. */
+static void report_op(uint64_t seq, const ec_err *err)
 {
-    json_t *f = json_object();
-    json_object_set_new(f, "action", json_string(action));
-    json_object_set_new(f, "endpoint", json_string(ec_client_endpoint(c)));
-    json_object_set_new(f, "target", json_string(target));
-    json_object_set_new(f, "plan", plan ? plan : json_object());
-    audit_appended ap;
-    ec_err err;
-    int rc = audit_append(log, AUDIT_KIND_INTENT, 0, f, &ap, &err);
-    json_decref(f);
-    if (rc != 0) {
-        bg_report(&err);
+    bg_report(err);
+    if (!seq)
         fprintf(stderr, "breakglass: nothing was sent to etcd\n");
-        return 0;
-    }
-    return ap.seq;
 }
 
-static void record_result(audit_log *log, uint64_t intent, const char *action, json_t *result)
+static void report_warn(const ec_err *warn)
 {
-    json_t *f = json_object();
-    json_object_set_new(f, "action", json_string(action));
-    json_object_set_new(f, "result", result);
-    ec_err err;
-    if (audit_append(log, AUDIT_KIND_RESULT, intent, f, NULL, &err) != 0)
-        fprintf(stderr, "breakglass: warning: the result record could not be written: %s\n", err.msg);
-    json_decref(f);
+    if (warn->msg[0])
+        fprintf(stderr, "breakglass: warning: the result record could not be written: %s\n", warn->msg);
 }
 
 typedef struct confirm_flags {
@@ -65,21 +50,12 @@ static int confirm(const char *cmd, const confirm_flags *f, const char *what, co
 
 static int do_compact(ec_client *c, audit_log *log, int64_t rev, bool physical, int64_t prev_compact)
 {
-    json_t *plan = json_pack("{s:I,s:I,s:b}", "revision", (json_int_t)rev, "previous_compact_revision",
-                             (json_int_t)prev_compact, "physical", physical);
-    char target[64];
-    snprintf(target, sizeof target, "revision %" PRId64, rev);
-    uint64_t seq = record_intent(log, c, "compact", target, plan);
-    if (!seq)
-        return BG_EXIT_FAIL;
-    ec_err err;
-    ec_header h;
-    int rc = ec_compact(c, rev, physical, &h, &err);
-    record_result(log, seq, "compact",
-                  json_pack("{s:I,s:o}", "revision", (json_int_t)(rc == 0 ? h.revision : 0), "error",
-                            rc == 0 ? json_null() : json_string(err.msg)));
+    uint64_t seq;
+    ec_err err, warn;
+    int rc = bg_maint_compact(c, log, rev, physical, prev_compact, &seq, &err, &warn);
+    report_warn(&warn);
     if (rc != 0) {
-        bg_report(&err);
+        report_op(seq, &err);
         return BG_EXIT_FAIL;
     }
     printf("compacted to revision %" PRId64 "%s (audit #%" PRIu64 ")\n", rev, physical ? ", physically" : "", seq);
@@ -105,31 +81,23 @@ int cmd_compact(bg_ctx *ctx, int argc, char **argv)
     if (!c)
         return BG_EXIT_FAIL;
     ec_err err;
-    uint32_t hash;
-    int64_t compacted = 0;
-    ec_header h;
-    if (ec_hashkv(c, NULL, 0, &hash, &compacted, &h, &err) != 0) {
+    int64_t compacted = 0, current = 0;
+    int crc = bg_compact_check(c, &rev, &current, &compacted, &err);
+    if (crc == -1) {
         bg_report(&err);
         return BG_EXIT_FAIL;
     }
-    if (rev == 0)
-        rev = h.revision;
-    if (rev > h.revision) {
-        fprintf(stderr, "breakglass: revision %" PRId64 " is in the future (current %" PRId64 ")\n", rev, h.revision);
-        return BG_EXIT_FAIL;
-    }
-    if (rev <= compacted) {
-        fprintf(stderr, "breakglass: revision %" PRId64 " is already compacted (compacted up to %" PRId64 ")\n", rev,
-                compacted);
+    if (crc != 0) {
+        fprintf(stderr, "breakglass: %s\n", err.msg);
         return BG_EXIT_FAIL;
     }
     if (compacted > 0)
         printf("plan: compact to revision %" PRId64 " (current %" PRId64 ", compacted so far up to %" PRId64 ")\n",
-               rev, h.revision, compacted);
+               rev, current, compacted);
     else
-        printf("plan: compact to revision %" PRId64 " (current %" PRId64 ", never compacted)\n", rev, h.revision);
+        printf("plan: compact to revision %" PRId64 " (current %" PRId64 ", never compacted)\n", rev, current);
     printf("  drops the history of %" PRId64 " revisions; watchers and readers of older revisions must relist\n",
-           rev - (compacted > 0 ? compacted : 1));
+           bg_compact_dropped(rev, compacted));
     if (physical)
         printf("  --physical: waits until the space is reclaimable (defragment afterwards to return it)\n");
     char what[96], name[32];
@@ -153,54 +121,30 @@ int cmd_compact(bg_ctx *ctx, int argc, char **argv)
 static int defrag_members(ec_client *c, audit_log *log, const char *only_member, int pause_ms, bool dry,
                           const confirm_flags *cf, bool confirmed)
 {
-    ec_err err;
-    ec_cluster_status *cs;
-    if (ec_cluster_status_get(c, &cs, &err) != 0) {
-        bg_report(&err);
+    ec_err err, warn;
+    bg_defrag_plan dp;
+    int prc = bg_defrag_plan_build(c, only_member, &dp, &err);
+    if (prc != 0) {
+        if (prc == -1)
+            bg_report(&err);
+        else
+            fprintf(stderr, "breakglass: %s\n", err.msg);
+        bg_defrag_plan_free(&dp);
         return BG_EXIT_FAIL;
     }
     int rc = BG_EXIT_FAIL;
-    size_t order[64], n = 0;
-    uint64_t leader = 0;
-    for (size_t i = 0; i < cs->n_members; i++) {
-        const ec_member_status *m = &cs->members[i];
-        if (!m->ok) {
-            fprintf(stderr, "breakglass: member %s (%s) is not healthy: %s; not defragmenting any member\n",
-                    m->member.name, m->endpoint, m->err.msg);
-            goto out;
-        }
-        if (m->status.errors[0] && !strstr(m->status.errors, "NOSPACE")) {
-            fprintf(stderr, "breakglass: member %s reports errors (%s); not defragmenting any member\n",
-                    m->member.name, m->status.errors);
-            goto out;
-        }
-        leader = m->status.leader;
-    }
-    /* Followers first, the leader last. */
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < cs->n_members && n < 64; i++) {
-            const ec_member_status *m = &cs->members[i];
-            char id[32];
-            snprintf(id, sizeof id, "%" PRIx64, m->member.id);
-            if (only_member && strcmp(only_member, id) != 0 && strcmp(only_member, m->member.name) != 0)
-                continue;
-            if ((m->member.id == leader) == (pass == 1))
-                order[n++] = i;
-        }
-    if (n == 0) {
-        fprintf(stderr, "breakglass: no member '%s' in this cluster\n", only_member ? only_member : "");
-        goto out;
-    }
+    size_t n = dp.n;
+    ec_cluster_status *cs = dp.cs;
     printf("plan: defragment %zu member%s one at a time, leader last, pausing %d ms between:\n", n, n == 1 ? "" : "s",
            pause_ms);
     for (size_t k = 0; k < n; k++) {
-        const ec_member_status *m = &cs->members[order[k]];
+        const ec_member_status *m = &cs->members[dp.order[k]];
         char a[24], b[24], r[24];
         printf("  %zu. %-10s %-26s db %s, in use %s, expected to reclaim about %s%s\n", k + 1, m->member.name,
                m->endpoint, bg_human_bytes(m->status.db_size, a, sizeof a),
                bg_human_bytes(m->status.db_size_in_use, b, sizeof b),
                bg_human_bytes(m->status.db_size - m->status.db_size_in_use, r, sizeof r),
-               m->member.id == leader ? " (leader)" : "");
+               m->member.id == dp.leader ? " (leader)" : "");
     }
     printf("  each member stops serving while it defragments\n");
     if (!confirmed) {
@@ -212,37 +156,28 @@ static int defrag_members(ec_client *c, audit_log *log, const char *only_member,
     }
     rc = BG_EXIT_OK;
     for (size_t k = 0; k < n; k++) {
-        const ec_member_status *m = &cs->members[order[k]];
-        json_t *plan = json_pack("{s:s,s:I,s:I}", "member_endpoint", m->endpoint, "db_size",
-                                 (json_int_t)m->status.db_size, "db_size_in_use", (json_int_t)m->status.db_size_in_use);
-        uint64_t seq = record_intent(log, c, "defrag", m->member.name, plan);
-        if (!seq) {
-            rc = BG_EXIT_FAIL;
-            break;
-        }
-        ec_callopt pin = {m->endpoint, 0};
+        const ec_member_status *m = &cs->members[dp.order[k]];
+        uint64_t seq;
         ec_status after;
-        int drc = ec_defragment(c, &pin, &err);
-        int src = drc == 0 ? ec_status_get(c, &pin, &after, &err) : -1;
-        record_result(log, seq, "defrag",
-                      json_pack("{s:I,s:I,s:o}", "db_size", (json_int_t)(src == 0 ? after.db_size : -1),
-                                "db_size_in_use", (json_int_t)(src == 0 ? after.db_size_in_use : -1), "error",
-                                drc == 0 ? json_null() : json_string(err.msg)));
+        bool after_ok;
+        int drc = bg_defrag_member(c, log, m, &seq, &after, &after_ok, &err, &warn);
+        report_warn(&warn);
         if (drc != 0) {
-            bg_report(&err);
-            fprintf(stderr, "breakglass: stopped: the remaining members were not defragmented\n");
+            report_op(seq, &err);
+            if (seq)
+                fprintf(stderr, "breakglass: stopped: the remaining members were not defragmented\n");
             rc = BG_EXIT_FAIL;
             break;
         }
         char a[24], b[24];
         printf("defragmented %s: db %s -> %s (audit #%" PRIu64 ")\n", m->member.name,
                bg_human_bytes(m->status.db_size, a, sizeof a),
-               src == 0 ? bg_human_bytes(after.db_size, b, sizeof b) : "?", seq);
+               after_ok ? bg_human_bytes(after.db_size, b, sizeof b) : "?", seq);
         if (k + 1 < n && pause_ms > 0)
             usleep((useconds_t)pause_ms * 1000);
     }
 out:
-    ec_cluster_status_free(cs);
+    bg_defrag_plan_free(&dp);
     return rc;
 }
 
@@ -274,25 +209,13 @@ int cmd_defrag(bg_ctx *ctx, int argc, char **argv)
 
 static int disarm_all(ec_client *c, audit_log *log, const ec_alarm *a, size_t n)
 {
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "%" PRIx64, a[i].member_id);
-        json_array_append_new(list, json_pack("{s:s,s:s}", "alarm", ec_alarm_name(a[i].type), "member_id", id));
-    }
-    uint64_t seq = record_intent(log, c, "alarm-disarm", "all active alarms", json_pack("{s:o}", "alarms", list));
-    if (!seq)
-        return BG_EXIT_FAIL;
-    ec_err err;
-    size_t done = 0;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if ((rc = ec_alarm_disarm(c, &a[i], &err)) == 0)
-            done++;
-    record_result(log, seq, "alarm-disarm",
-                  json_pack("{s:I,s:o}", "disarmed", (json_int_t)done, "error", rc ? json_string(err.msg) : json_null()));
+    ec_err err, warn;
+    size_t done;
+    uint64_t seq;
+    int rc = bg_maint_disarm(c, log, a, n, &done, &seq, &err, &warn);
+    report_warn(&warn);
     if (rc) {
-        bg_report(&err);
+        report_op(seq, &err);
         return BG_EXIT_FAIL;
     }
     printf("disarmed %zu alarm%s (audit #%" PRIu64 ")\n", done, done == 1 ? "" : "s", seq);
@@ -417,18 +340,12 @@ int cmd_recover_nospace(bg_ctx *ctx, int argc, char **argv)
     }
     if (rc == 0) {
         printf("step 4: verify writes\n");
-        static const char probe[] = "/breakglass/probe";
-        uint64_t seq = record_intent(log, c, "write-probe", probe, NULL);
-        ec_delete_result *d = NULL;
-        int prc = seq ? ec_put(c, (const uint8_t *)probe, sizeof probe - 1, (const uint8_t *)"ok", 2, 0, NULL, &err) : -1;
-        if (prc == 0)
-            prc = ec_delete(c, (const uint8_t *)probe, sizeof probe - 1, NULL, 0, false, &d, &err);
-        ec_delete_result_free(d);
-        if (seq)
-            record_result(log, seq, "write-probe", json_pack("{s:o}", "error", prc ? json_string(err.msg) : json_null()));
+        uint64_t seq;
+        ec_err warn;
+        int prc = bg_maint_write_probe(c, log, &seq, &err, &warn);
+        report_warn(&warn);
         if (prc != 0) {
-            if (seq)
-                bg_report(&err);
+            report_op(seq, &err);
             rc = BG_EXIT_FAIL;
         } else {
             printf("writes work again\n");
@@ -454,21 +371,11 @@ int cmd_snapshot(bg_ctx *ctx, int argc, char **argv)
         return BG_EXIT_FAIL;
     ec_err err;
     ec_snapshot_info info;
-    /* The stream's header carries no revision in etcd 3.4: note the
-     * member's revision just before; the snapshot holds at least that. */
-    ec_status st;
-    if (ec_status_get(c, NULL, &st, &err) != 0) {
-        bg_report(&err);
-        return BG_EXIT_FAIL;
-    }
-    ec_callopt pin = {ec_client_endpoint(c), 0};
-    if (ec_snapshot_save(c, &pin, pos[0], NULL, NULL, &info, &err) != 0) {
+    if (bg_snapshot_take(c, pos[0], NULL, NULL, &info, &err) != 0) {
         bg_report(&err);
         return BG_EXIT_FAIL;
     }
     char hb[24];
-    if (info.revision == 0)
-        info.revision = st.header.revision;
     printf("saved snapshot '%s' from %s: %s at revision %" PRId64 " or later, SHA-256 checked\n", pos[0],
            ec_client_endpoint(c), bg_human_bytes((int64_t)info.bytes, hb, sizeof hb), info.revision);
     /* A snapshot changes nothing in etcd, but who took one, and where, is
@@ -476,12 +383,8 @@ int cmd_snapshot(bg_ctx *ctx, int argc, char **argv)
     if (!ctx->opts->read_only) {
         audit_log *log = bg_guard_audit(ctx);
         if (log) {
-            json_t *f = json_pack("{s:s,s:s,s:s,s:{s:I,s:I}}", "action", "snapshot-save", "endpoint",
-                                  ec_client_endpoint(c), "target", pos[0], "result", "bytes", (json_int_t)info.bytes,
-                                  "revision", (json_int_t)info.revision);
-            if (audit_append(log, AUDIT_KIND_ACTION, 0, f, NULL, &err) != 0)
+            if (bg_snapshot_record(log, c, pos[0], &info, &err) != 0)
                 fprintf(stderr, "breakglass: warning: snapshot not recorded in the audit log: %s\n", err.msg);
-            json_decref(f);
             audit_close(log);
         }
     }
@@ -527,41 +430,26 @@ int cmd_lease(bg_ctx *ctx, int argc, char **argv)
         return rc;
     if (!(c = bg_client(ctx)))
         return BG_EXIT_FAIL;
-    ec_lease_info *li;
-    if (ec_lease_ttl(c, id, true, &li, &err) != 0) {
-        bg_report(&err);
-        return BG_EXIT_FAIL;
-    }
-    if (li->ttl < 0) {
-        ec_lease_info_free(li);
-        fprintf(stderr, "breakglass: lease %" PRIx64 " not found (expired or already revoked)\n", (uint64_t)id);
-        return BG_EXIT_FAIL;
-    }
-    /* The attached keys' values, read at one revision: they vanish with the
-     * lease, so they go into the audit log first. */
     char target[32];
     snprintf(target, sizeof target, "%" PRIx64, (uint64_t)id);
     bg_plan plan;
-    bg_plan_init(&plan, "lease-revoke", (const uint8_t *)target, strlen(target));
-    plan.by_name = true;
-    snprintf(plan.confirm_name, sizeof plan.confirm_name, "%s", target);
-    for (size_t i = 0; i < li->n_keys; i++) {
-        ec_range_opts ro = {.key = li->keys[i], .key_len = li->key_lens[i]};
-        if (bg_plan_read_range(&plan, c, &ro, (uint64_t)200 << 20, &err) != 0) {
+    int64_t granted_ttl = 0, ttl = 0;
+    int prc = bg_lease_plan_build(c, id, &plan, &granted_ttl, &ttl, &err);
+    if (prc != 0) {
+        if (prc == -1)
             bg_report(&err);
-            ec_lease_info_free(li);
-            bg_plan_free(&plan);
-            return BG_EXIT_FAIL;
-        }
+        else
+            fprintf(stderr, "breakglass: %s\n", err.msg);
+        bg_plan_free(&plan);
+        return BG_EXIT_FAIL;
     }
     printf("plan: revoke lease %s (granted TTL %" PRId64 " s, %" PRId64 " s left); %zu key%s vanish with it:\n", target,
-           li->granted_ttl, li->ttl, plan.n, plan.n == 1 ? "" : "s");
+           granted_ttl, ttl, plan.n, plan.n == 1 ? "" : "s");
     for (size_t i = 0; i < plan.n && i < 20; i++) {
         printf("    ");
         bg_put_escaped(stdout, plan.kvs[i].key, plan.kvs[i].key_len);
         putchar('\n');
     }
-    ec_lease_info_free(li);
     /* etcdctl prints IDs zero-padded: the same number confirms. */
     if (cf.name && strtoull(cf.name, &end, 16) == (unsigned long long)id && *end == '\0')
         cf.name = target;
@@ -571,22 +459,17 @@ int cmd_lease(bg_ctx *ctx, int argc, char **argv)
         return rc;
     }
     audit_log *log = bg_guard_audit(ctx);
-    uint64_t seq = 0;
-    if (!log || bg_audit_intent(log, &plan, c, &seq, &err) != 0) {
-        if (log)
-            bg_report(&err);
+    if (!log) {
         fprintf(stderr, "breakglass: nothing was sent to etcd\n");
-        if (log)
-            audit_close(log);
         bg_plan_free(&plan);
         return BG_EXIT_FAIL;
     }
-    int lrc = ec_lease_revoke(c, id, &err);
-    record_result(log, seq, "lease-revoke",
-                  json_pack("{s:I,s:o}", "deleted", (json_int_t)(lrc == 0 ? (int64_t)plan.n : 0), "error",
-                            lrc ? json_string(err.msg) : json_null()));
+    uint64_t seq;
+    ec_err warn;
+    int lrc = bg_lease_revoke_run(c, log, &plan, id, &seq, &err, &warn);
+    report_warn(&warn);
     if (lrc != 0)
-        bg_report(&err);
+        report_op(seq, &err);
     else
         printf("revoked lease %s; %zu key%s removed (audit #%" PRIu64 ")\n", target, plan.n, plan.n == 1 ? "" : "s", seq);
     audit_close(log);

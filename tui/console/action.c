@@ -83,7 +83,11 @@ void action_on_event(con *c, ev_action *a)
         if (c->act.plan)
             ev_action_free(c->act.plan);
         c->act.plan = a;
-        dialog_open(c, DLG_CONFIRM, "", 0);
+        /* A large directory: offer a snapshot before the confirmation. */
+        if (!a->by_name && a->count >= CON_SNAPSHOT_OFFER_KEYS)
+            c->act.offer = true;
+        else
+            dialog_open(c, DLG_CONFIRM, "", 0);
         return;
     }
     set_last(c, a);
@@ -127,6 +131,11 @@ void action_close(con *c)
     set_last(c, NULL);
     c->act.gen = 0;
     c->act.phase = ACT_IDLE;
+    c->act.offer = false;
+    c->act.snap_gen = 0;
+    if (c->act.snap)
+        ev_maint_free(c->act.snap);
+    c->act.snap = NULL;
 }
 
 static int draw_lines(con *c, int y, int y1, const ec_buf *t, cd_role role)
@@ -153,6 +162,16 @@ void action_draw(con *c, int y0, int y1)
     if (c->act.plan)
         y = draw_lines(c, y, y1, &c->act.plan->text, CR_NORMAL);
     y++;
+    if (c->act.snap && y < y1) /* the snapshot offered before a large delete */
+        y = draw_lines(c, y, y1, &c->act.snap->text, c->act.snap->phase == MP_FAILED ? CR_BAD : CR_NORMAL);
+    if (c->act.phase == ACT_PLANNED && c->act.plan && c->act.offer) {
+        char h[200];
+        snprintf(h, sizeof h,
+                 "%" PRId64 " keys (%d or more): s saves a snapshot first, c goes on to the typed confirmation, Esc cancels",
+                 c->act.plan->count, CON_SNAPSHOT_OFFER_KEYS);
+        cd_str(y, 0, COLS, c->act.snap_gen ? "saving a snapshot first..." : h, CR_WARN, false);
+        return;
+    }
     if (c->act.phase == ACT_PLANNED && c->act.plan) {
         ec_buf h;
         ec_buf_init(&h, 0);

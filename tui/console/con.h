@@ -20,6 +20,7 @@
 #include "tui/console/connstate.h"
 #include "tui/console/keys.h"
 #include "tui/console/liverate.h"
+#include "tui/console/maint.h"
 #include "tui/console/queue.h"
 #include "tui/console/rowlist.h"
 #include "tui/console/topmodel.h"
@@ -39,7 +40,7 @@
 #define CON_MIN_COLS 60
 #define CON_MIN_LINES 10
 
-enum { EV_STATUS = 1, EV_TREE, EV_SIZE, EV_VALUE, EV_CLUSTER, EV_ACTION, EV_TOP };
+enum { EV_STATUS = 1, EV_TREE, EV_SIZE, EV_VALUE, EV_CLUSTER, EV_ACTION, EV_TOP, EV_AUDIT, EV_MAINT };
 
 /* ---- events ---- */
 
@@ -162,13 +163,19 @@ typedef struct job_cluster {
 
 /* ---- screens ---- */
 
-typedef enum con_screen { SCR_BROWSE = 0, SCR_VALUE, SCR_CLUSTER, SCR_HELP, SCR_ACTION, SCR_TOP } con_screen;
+typedef enum con_screen {
+    SCR_BROWSE = 0, SCR_VALUE, SCR_CLUSTER, SCR_HELP, SCR_ACTION, SCR_TOP, SCR_AUDIT, SCR_AUDREC, SCR_MAINT
+} con_screen;
 
 typedef struct action_state {
     uint64_t gen;               /* 0: none */
     int phase;
     ev_action *plan;            /* the plan as shown (text, what to type) */
     ev_action *last;            /* the newest progress or outcome */
+    /* A large plan offers a snapshot first (scr_maint.c). */
+    bool offer;                 /* s / c asked, the confirmation not open yet */
+    uint64_t snap_gen;          /* the snapshot being saved; 0: none */
+    ev_maint *snap;             /* its newest progress or outcome */
 } action_state;
 
 typedef struct value_state {
@@ -211,7 +218,7 @@ typedef struct help_state {
     int wrapped_width;
 } help_state;
 
-typedef enum dlg_kind { DLG_NONE = 0, DLG_FILTER, DLG_SEARCH, DLG_CONFIRM } dlg_kind;
+typedef enum dlg_kind { DLG_NONE = 0, DLG_FILTER, DLG_SEARCH, DLG_CONFIRM, DLG_MINPUT, DLG_MCONFIRM } dlg_kind;
 
 typedef struct dialog_state {
     dlg_kind kind;
@@ -267,6 +274,8 @@ typedef struct con {
     action_state act;
     top_state top;
     dialog_state dlg;
+    audit_scr aud;
+    maint_scr mnt;
 
     char note[512];             /* a one-off message on the info line */
     int64_t note_until_ms;
@@ -286,6 +295,7 @@ typedef struct con {
     job_cluster jc;
     job_action ja;
     job_top jtop;
+    job_maint jm;
     cw_thread js;               /* status poll */
 } con;
 
@@ -358,6 +368,40 @@ void action_on_event(con *c, ev_action *a);
 void action_confirm(con *c, const char *typed, size_t len);
 void action_close(con *c);
 void action_draw(con *c, int y0, int y1);
+
+/* scr_audit.c: the audit review screen (A) and one record (Enter). */
+void aud_open(con *c);
+void aud_close(con *c);
+/* Reads and verifies the log again (R, or after a restore). */
+void aud_reload(con *c);
+void aud_draw(con *c, int y0, int y1);
+void aud_info(con *c, ec_buf *out, int *role);
+void aud_on_event(con *c, uint64_t gen, ev_audit *e);
+void audrec_close(con *c);
+void audrec_draw(con *c, int y0, int y1);
+/* Frees what the screen holds, at exit (workers already stopped). */
+void aud_free(con *c);
+/* The audit screens' keys (part of mnt_key). */
+bool aud_key(con *c, con_screen top, ck_action a);
+/* scr_maint.c: the maintenance screen (M) and its dialogs. */
+void mnt_open(con *c, mop op);
+void mnt_close(con *c);
+void mnt_draw(con *c, int y0, int y1);
+void mnt_info(con *c, ec_buf *out, int *role);
+void mnt_on_event(con *c, uint64_t gen, ev_maint *m);
+void mnt_input_done(con *c, const char *typed, size_t len);
+void mnt_confirm(con *c, const char *typed, size_t len);
+void mnt_free(con *c);
+/* Handles the actions of the audit and maintenance screens, and the keys
+ * that open them (A, M, L, the delete dialog's s and c); false when a is
+ * not one of them. */
+bool mnt_key(con *c, con_screen top, ck_action a);
+/* job_maint.c */
+int job_maint_start(con *c);
+/* Frees the worker's own state once it has stopped. */
+void job_maint_free(con *c);
+/* str (copied) may be NULL. */
+void job_maint_request(con *c, int req, uint64_t gen, mop op, int64_t a, int64_t b, const char *str);
 
 /* dialog.c: a text entry on the footer line, a state of the main loop. */
 void dialog_open(con *c, dlg_kind kind, const char *initial, size_t len);

@@ -160,6 +160,14 @@ static void on_event(con *c, cq_ev *e)
         if (con_top(c) != SCR_TOP)
             return;
         break;
+    case EV_AUDIT:
+        aud_on_event(c, e->gen, e->data); /* takes the data */
+        e->data = NULL;
+        break;
+    case EV_MAINT:
+        mnt_on_event(c, e->gen, e->data); /* takes the data */
+        e->data = NULL;
+        break;
     default: break;
     }
     c->dirty = true;
@@ -175,6 +183,9 @@ static ck_screen key_screen(con_screen s)
     case SCR_HELP: return CK_HELP;
     case SCR_ACTION: return CK_ACTION;
     case SCR_TOP: return CK_TOP;
+    case SCR_AUDIT: return CK_AUDIT;
+    case SCR_AUDREC: return CK_AUDREC;
+    case SCR_MAINT: return CK_MAINT;
     case SCR_BROWSE: break;
     }
     return CK_BROWSE;
@@ -186,6 +197,9 @@ static void leave_screen(con *c)
     case SCR_VALUE: value_close(c); break;
     case SCR_CLUSTER: cluster_close(c); break;
     case SCR_ACTION: action_close(c); break;
+    case SCR_AUDIT: aud_close(c); break;
+    case SCR_AUDREC: audrec_close(c); break;
+    case SCR_MAINT: mnt_close(c); break;
     default: break;
     }
     con_pop(c);
@@ -226,13 +240,15 @@ static void on_key(con *c, int key)
         break;
     default: break;
     }
+    if (mnt_key(c, top, a))
+        return;
     switch (top) {
     case SCR_BROWSE: browse_action(c, a); break;
     case SCR_VALUE: value_action(c, a); break;
     case SCR_CLUSTER: cluster_action(c, a); break;
     case SCR_HELP: help_action(c, a); break;
     case SCR_TOP: top_action(c, a); break;
-    case SCR_ACTION: break;
+    default: break;
     }
 }
 
@@ -275,6 +291,9 @@ static void draw(con *c)
         case SCR_HELP: help_draw(c, y0, y1); break;
         case SCR_ACTION: action_draw(c, y0, y1); break;
         case SCR_TOP: top_draw(c, y0, y1); break;
+        case SCR_AUDIT: aud_draw(c, y0, y1); break;
+        case SCR_AUDREC: audrec_draw(c, y0, y1); break;
+        case SCR_MAINT: mnt_draw(c, y0, y1); break;
         }
         ec_buf info;
         ec_buf_init(&info, 0);
@@ -290,6 +309,10 @@ static void draw(con *c)
             cluster_info(c, &info, &role);
         } else if (top == SCR_TOP) {
             top_info(c, &info, &role);
+        } else if (top == SCR_AUDIT || top == SCR_AUDREC) {
+            aud_info(c, &info, &role);
+        } else if (top == SCR_MAINT) {
+            mnt_info(c, &info, &role);
         }
         if (info.len)
             cd_text(LINES - 2, 0, COLS, info.data, info.len, (cd_role)role, c->utf8);
@@ -448,7 +471,7 @@ static void release_stderr(err_capture *ec)
 
 static void stop_jobs(con *c)
 {
-    cw_thread *ts[] = {&c->jtop.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->jm.t, &c->jtop.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     size_t n = sizeof ts / sizeof ts[0];
     for (size_t i = 0; i < n; i++)
         if (ts[i]->started)
@@ -484,6 +507,9 @@ static void free_con(con *c)
         ev_action_free(c->act.plan);
     if (c->act.last)
         ev_action_free(c->act.last);
+    mnt_free(c);
+    aud_free(c);
+    ec_buf_free(&c->jm.str);
     ec_buf_free(&c->ja.target);
     ec_buf_free(&c->dlg.text);
     ec_buf_free(&c->size.where);
@@ -492,7 +518,7 @@ static void free_con(con *c)
     ec_buf_free(&c->jz.prefix);
     ec_buf_free(&c->jz.dir_key);
     ec_buf_free(&c->jf.key);
-    cw_thread *ts[] = {&c->jtop.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
+    cw_thread *ts[] = {&c->jm.t, &c->jtop.t, &c->ja.t, &c->jc.t, &c->jf.t, &c->jz.t, &c->jt.t, &c->js};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
         if (ts[i]->name)
             cw_destroy(ts[i]);
@@ -625,6 +651,8 @@ static int console_run(bg_ctx *ctx, const char *offline_path)
         rc = job_offline_tree_start(c);
         if (rc == 0)
             rc = job_fetch_start(c);
+        if (rc == 0)
+            rc = job_maint_start(c); /* the audit review works offline too */
     } else {
         rc = job_status_start(c);
         if (rc == 0)
@@ -639,6 +667,8 @@ static int console_run(bg_ctx *ctx, const char *offline_path)
             rc = job_action_start(c);
         if (rc == 0)
             rc = job_top_start(c);
+        if (rc == 0)
+            rc = job_maint_start(c);
     }
     if (rc != 0) {
         stop_jobs(c);

@@ -64,6 +64,10 @@ void dialog_key(con *c, int key)
         d->kind = DLG_NONE;
         if (k == DLG_CONFIRM) /* Esc: no */
             action_confirm(c, "", 0);
+        else if (k == DLG_MCONFIRM)
+            mnt_confirm(c, "", 0);
+        else if (k == DLG_MINPUT)
+            mnt_input_done(c, NULL, 0);
         return;
     }
     if (key == '\n' || key == '\r' || key == CK_FN(KEY_ENTER)) {
@@ -73,6 +77,10 @@ void dialog_key(con *c, int key)
             value_search_done(c, d->text.data, d->text.len);
         else if (k == DLG_CONFIRM) /* a bare Enter matches nothing: no */
             action_confirm(c, d->text.data ? d->text.data : "", d->text.len);
+        else if (k == DLG_MCONFIRM)
+            mnt_confirm(c, d->text.data ? d->text.data : "", d->text.len);
+        else if (k == DLG_MINPUT)
+            mnt_input_done(c, d->text.data ? d->text.data : "", d->text.len);
         return;
     }
     if (key == CK_FN(KEY_BACKSPACE) || key == 127 || key == 8) {
@@ -105,10 +113,15 @@ void dialog_key(con *c, int key)
 void dialog_draw(con *c, int y, int width)
 {
     dialog_state *d = &c->dlg;
-    const char *prompt = d->kind == DLG_FILTER ? "filter: " : d->kind == DLG_CONFIRM ? "confirm: " : "search: ";
-    const char *hint = d->kind == DLG_FILTER    ? "  (Enter keeps, Esc clears)"
-                       : d->kind == DLG_CONFIRM ? "  (Enter: delete if it matches; Esc cancels)"
-                                                : "  (Enter searches, Esc cancels)";
+    const char *prompt = d->kind == DLG_FILTER                               ? "filter: "
+                         : d->kind == DLG_CONFIRM || d->kind == DLG_MCONFIRM ? "confirm: "
+                         : d->kind == DLG_MINPUT                             ? c->mnt.input_prompt
+                                                                             : "search: ";
+    const char *hint = d->kind == DLG_FILTER     ? "  (Enter keeps, Esc clears)"
+                       : d->kind == DLG_CONFIRM  ? "  (Enter: delete if it matches; Esc cancels)"
+                       : d->kind == DLG_MCONFIRM ? "  (Enter: go on if it matches; Esc cancels)"
+                       : d->kind == DLG_MINPUT   ? "  (Enter: go on, Esc cancels)"
+                                                 : "  (Enter searches, Esc cancels)";
     cd_fill(y, 0, width, CR_NORMAL);
     int x = cd_str(y, 0, width, prompt, CR_HEAD, false);
     ec_buf t;

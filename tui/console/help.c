@@ -57,14 +57,22 @@ void help_open(con *c)
     ck_screen s = h->from == SCR_VALUE     ? CK_VALUE
                   : h->from == SCR_CLUSTER ? CK_CLUSTER
                   : h->from == SCR_TOP     ? CK_TOP
+                  : h->from == SCR_AUDIT   ? CK_AUDIT
+                  : h->from == SCR_AUDREC  ? CK_AUDREC
+                  : h->from == SCR_MAINT   ? CK_MAINT
+                  : h->from == SCR_ACTION  ? CK_ACTION
                                            : CK_BROWSE;
+    const char *what = h->from == SCR_VALUE     ? "value viewer"
+                       : h->from == SCR_CLUSTER ? "cluster view"
+                       : h->from == SCR_TOP     ? "Top screen"
+                       : h->from == SCR_AUDIT   ? "audit review"
+                       : h->from == SCR_AUDREC  ? "audit record"
+                       : h->from == SCR_MAINT   ? "maintenance screen"
+                       : h->from == SCR_ACTION  ? "guarded delete"
+                                                : "key browser";
     ec_buf t;
     ec_buf_init(&t, 0);
-    ec_buf_printf(&t, "breakglass console: keys of the %s\n\n",
-                  h->from == SCR_VALUE     ? "value viewer"
-                  : h->from == SCR_CLUSTER ? "cluster view"
-                  : h->from == SCR_TOP     ? "Top screen"
-                                           : "key browser");
+    ec_buf_printf(&t, "breakglass console: keys of the %s\n\n", what);
     ck_help(s, &t);
     if (h->from == SCR_BROWSE)
         ec_buf_puts(&t, browse_notes);

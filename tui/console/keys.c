@@ -10,6 +10,11 @@
 #define H CK_HELP
 #define X CK_ACTION
 #define T CK_TOP
+#define AU CK_AUDIT
+#define AR CK_AUDREC
+#define MT CK_MAINT
+/* Every screen but the browser: where Esc, q and Left go back. */
+#define O (V | C | H | X | T | AU | AR | MT)
 
 static const ck_binding table[] = {
     /* Moving. */
@@ -19,7 +24,7 @@ static const ck_binding table[] = {
     {CK_ALL, 'j', A_DOWN, "j", NULL, 0, NULL, NULL},
     {CK_ALL, CK_FN(KEY_PPAGE), A_PGUP, "PgUp", "one page up", 0, NULL, NULL},
     {CK_ALL, CK_FN(KEY_NPAGE), A_PGDN, "PgDn", "one page down", 0, NULL, NULL},
-    {V | H, ' ', A_PGDN, "Space", NULL, 0, NULL, NULL},
+    {V | H | AR, ' ', A_PGDN, "Space", NULL, 0, NULL, NULL},
     {CK_ALL, CK_FN(KEY_HOME), A_HOME, "Home", "first row", 0, NULL, NULL},
     {CK_ALL, 'g', A_HOME, "g", NULL, 0, NULL, NULL},
     {CK_ALL, CK_FN(KEY_END), A_END, "End", "last row", 0, NULL, NULL},
@@ -46,9 +51,9 @@ static const ck_binding table[] = {
     {B, 'r', A_SORT_RATE, "r", "sort by writes per second (again: reverse)", 0, NULL, NULL},
     {B, 'S', A_SIZESCAN, "S", "scan value sizes below this directory (S or Esc again: cancel)", 10, "sizes", NULL},
     {B, 'R', A_RESCAN, "R", "rescan the whole keyspace", 11, "rescan", NULL},
-    {B, 'D', A_DELETE, "D", "delete the selected key, or every key below the selected directory (plan, typed confirmation, audit log)", 14, "delete", NULL},
+    {B, 'D', A_DELETE, "D", "delete the selected key, or every key below the selected directory (plan, typed confirmation, audit log)", 13, "delete", NULL},
     {B, 'c', A_CLUSTER, "c", "cluster view: every member's status", 12, "cluster", NULL},
-    {B, 't', A_OPEN_TOP, "t", "Top: the groups of keys written most (history replay and live writes)", 13, "top", NULL},
+    {B, 't', A_OPEN_TOP, "t", "Top: the groups of keys written most (history replay and live writes)", 5, "top", NULL},
     /* Top screen. k stays Up, as everywhere: K groups by key. */
     {T, '\n', A_OPEN, "Enter", "jump to the row's key or directory in the browser", 1, "jump", NULL},
     {T, '\r', A_OPEN, NULL, NULL, 0, NULL, NULL},
@@ -67,23 +72,47 @@ static const ck_binding table[] = {
     {T, '2', A_WIN_60S, "2", "window: last 60 s", 0, NULL, NULL},
     {T, '3', A_WIN_5M, "3", "window: last 5 min", 0, NULL, NULL},
     {T, 'b', A_METRIC, "b", "rank by writes or by bytes", 6, "bytes", NULL},
+    {B, 'A', A_AUDIT, "A", "audit log review: every recorded change, newest first; restore a delete", 14, "audit", NULL},
+    {B | C, 'M', A_MAINT, "M", "maintenance: compact, defragment, alarms, NOSPACE recovery, snapshot, lease revoke", 15,
+     "maint", NULL},
+    /* Audit review. */
+    {AU, '\n', A_OPEN, "Enter", "show the selected record whole (plan, keys, pre-images, result)", 1, "show", NULL},
+    {AU, '\r', A_OPEN, NULL, NULL, 0, NULL, NULL},
+    {AU, CK_FN(KEY_ENTER), A_OPEN, NULL, NULL, 0, NULL, NULL},
+    {AU | AR, 'u', A_RESTORE, "u", "restore what the selected delete removed (typed confirmation: its seq)", 2, "restore", NULL},
+    {AU, 'R', A_RESCAN, "R", "read the log again and verify it", 3, "reload", NULL},
+    /* Maintenance. */
+    {MT, 'c', A_M_COMPACT, "c", "compact: drop the history up to a revision (typed confirmation: the revision)", 1,
+     "compact", NULL},
+    {MT, 'd', A_M_DEFRAG, "d", "defragment every member, leader last (typed confirmation: defrag)", 2, "defrag", NULL},
+    {MT, 'a', A_M_ALARMS, "a", "alarms: list, and disarm (typed confirmation: disarm)", 3, "alarms", NULL},
+    {MT, 'n', A_M_NOSPACE, "n", "guided NOSPACE recovery: compact, defragment, disarm, verify writes; each step confirmed", 4,
+     "nospace", NULL},
+    {MT, 's', A_M_SNAPSHOT, "s", "save a snapshot to a file (path typed; default under the state directory)", 5,
+     "snapshot", NULL},
+    {MT, 'l', A_M_LEASE, "l", "revoke a lease by ID: shows the keys that vanish (typed confirmation: the ID)", 6, "lease",
+     NULL},
+    /* The delete dialog of a large plan. */
+    {X, 's', A_SNAPFIRST, "s", "large delete: save a snapshot first, then confirm", 1, "snapshot first", NULL},
+    {X, 'c', A_CONTINUE, "c", "large delete: go on to the typed confirmation", 2, "continue", NULL},
     /* Value viewer. */
     {V, '/', A_SEARCH, "/", "search the value for a text", 3, "search", NULL},
     {V, 'n', A_NEXT, "n", "next match", 4, "next", NULL},
     {V, 'N', A_PREV, "N", "previous match", 5, "prev", NULL},
     {V, 'x', A_HEX, "x", "switch between the decoded value and a hex dump", 6, "hex", NULL},
-    {V | C | H | X | T, CK_FN(KEY_LEFT), A_PARENT, "Left", "back", 0, NULL, NULL},
-    {V | C | H | X | T, CK_FN(KEY_BACKSPACE), A_PARENT, "Backspace", NULL, 0, NULL, NULL},
-    {V | C | H | X | T, 127, A_PARENT, NULL, NULL, 0, NULL, NULL},
-    {V | C | H | X | T, 8, A_PARENT, NULL, NULL, 0, NULL, NULL},
-    {V | C | H | X | T, 'h', A_PARENT, "h", NULL, 0, NULL, NULL},
+    {V, 'L', A_LEASE, "L", "revoke the lease this key is attached to (shows every key that vanishes)", 7, "lease", NULL},
+    {O, CK_FN(KEY_LEFT), A_PARENT, "Left", "back", 0, NULL, NULL},
+    {O, CK_FN(KEY_BACKSPACE), A_PARENT, "Backspace", NULL, 0, NULL, NULL},
+    {O, 127, A_PARENT, NULL, NULL, 0, NULL, NULL},
+    {O, 8, A_PARENT, NULL, NULL, 0, NULL, NULL},
+    {O, 'h', A_PARENT, "h", NULL, 0, NULL, NULL},
     /* Everywhere. */
     {CK_ALL, '?', A_HELP, "?", "this help (again: back)", 20, "help", NULL},
     {CK_ALL, CK_FN(KEY_F(1)), A_HELP, "F1", NULL, 0, NULL, NULL},
     {B, CK_ESC, A_BACK, "Esc", "cancel the size scan, else clear the filter", 0, NULL, NULL},
-    {V | C | H | X | T, CK_ESC, A_BACK, "Esc", "back", 0, NULL, NULL},
+    {O, CK_ESC, A_BACK, "Esc", "back", 0, NULL, NULL},
     {B, 'q', A_QUIT, "q", "quit breakglass", 21, "quit", NULL},
-    {V | C | H | X | T, 'q', A_QUIT, "q", "back (q again on the browser quits)", 21, "back", NULL},
+    {O, 'q', A_QUIT, "q", "back (q again on the browser quits)", 21, "back", NULL},
     {CK_ALL, CK_CTRL('l'), A_REDRAW, "Ctrl-L", "redraw the screen", 0, NULL, NULL},
 };
 

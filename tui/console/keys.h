@@ -20,7 +20,10 @@ typedef enum ck_screen {
     CK_HELP = 1 << 3,
     CK_ACTION = 1 << 4,     /* the guarded delete's plan and outcome */
     CK_TOP = 1 << 5,        /* the Top screen: who writes most */
-    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP | CK_ACTION | CK_TOP,
+    CK_AUDIT = 1 << 6,      /* the audit log's records */
+    CK_AUDREC = 1 << 7,     /* one audit record whole */
+    CK_MAINT = 1 << 8,      /* maintenance menu and dialogs */
+    CK_ALL = CK_BROWSE | CK_VALUE | CK_CLUSTER | CK_HELP | CK_ACTION | CK_TOP | CK_AUDIT | CK_AUDREC | CK_MAINT,
 } ck_screen;
 
 typedef enum ck_action {
@@ -39,6 +42,13 @@ typedef enum ck_action {
     /* Top screen: grouping, prefix depth, window, metric. */
     A_GROUP_KEY, A_GROUP_PREFIX, A_GROUP_RESOURCE, A_GROUP_NAMESPACE, A_GROUP_OWNER, A_GROUP_WRITER,
     A_GROUP_LEASE, A_DEPTH_MORE, A_DEPTH_LESS, A_WIN_10S, A_WIN_60S, A_WIN_5M, A_METRIC,
+    A_AUDIT,        /* the audit review screen */
+    A_MAINT,        /* the maintenance screen */
+    A_LEASE,        /* revoke the lease of the key shown */
+    A_RESTORE,      /* restore the delete of the selected audit record */
+    A_M_COMPACT, A_M_DEFRAG, A_M_ALARMS, A_M_NOSPACE, A_M_SNAPSHOT, A_M_LEASE,
+    A_SNAPFIRST,    /* delete dialog: save a snapshot before the confirmation */
+    A_CONTINUE,     /* delete dialog: on to the confirmation */
 } ck_action;
 
 typedef struct ck_binding {
