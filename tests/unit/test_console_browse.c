@@ -443,7 +443,7 @@ static void test_keys(void **state)
     ec_buf f;
     ec_buf_init(&f, 0);
     ck_footer(CK_BROWSE, 80, &f);
-    assert_string_equal(f.data, "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster ?:help q:quit");
+    assert_string_equal(f.data, "Enter:open Bksp:up /:filter nCswmr:sort t:top S:sizes R:rescan ?:help q:quit");
     ck_footer(CK_BROWSE, 40, &f);
     assert_string_equal(f.data, "Enter:open Bksp:up ?:help q:quit");
     ck_footer(CK_VALUE, 80, &f);
