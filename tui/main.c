@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "etcdclient/etcd.h"
+#include "etcdclient/util/escape.h"
 #include "tui/cli/commands.h"
 #include "tui/cli/output.h"
 #include "tui/console/console.h"
@@ -33,17 +34,37 @@ static int run_offline(const bg_opts *o, int n, char **args)
     return rc;
 }
 
+/* What the config file and kubeadm discovery had to say, before anything
+ * else: warnings always, the "using ..." line unless --quiet. */
+static void print_resolve_notes(const bg_opts *o)
+{
+    for (size_t i = 0; i < o->warnings.n; i++)
+        fprintf(stderr, "breakglass: warning: %s\n", o->warnings.line[i]);
+    if (o->warnings.dropped)
+        fprintf(stderr, "breakglass: warning: %zu more warnings not shown\n", o->warnings.dropped);
+    if (o->using_line && !o->quiet)
+        fprintf(stderr, "breakglass: %s\n", o->using_line);
+}
+
 int main(int argc, char **argv)
 {
     bg_opts opts;
-    char msg[256];
+    char msg[1024];
     int n = argc - 1;
     char **args = argv + 1;
     if (bg_opts_parse(&opts, &n, args, msg, sizeof msg) != 0) {
+        print_resolve_notes(&opts);
+        /* The message may quote a config file or a manifest. */
+        char *safe = ec_escape_dup((const uint8_t *)msg, strlen(msg));
+        if (opts.hint)
+            fprintf(stderr, "breakglass: %s\nhint: %s\n", safe ? safe : msg, opts.hint);
+        else
+            bg_usage(NULL, "%s", safe ? safe : msg);
+        free(safe);
         bg_opts_free(&opts);
-        bg_usage(NULL, "%s", msg);
         return BG_EXIT_USAGE;
     }
+    print_resolve_notes(&opts);
     int rc = BG_EXIT_OK;
     bg_ctx ctx = {&opts, NULL};
     if (opts.version) {

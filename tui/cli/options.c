@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/discovery/resolve.h"
+
 int bg_parse_duration_ms(const char *s)
 {
     if (!s || !*s)
@@ -29,7 +31,7 @@ int bg_parse_duration_ms(const char *s)
     return (int)ms;
 }
 
-static int split_endpoints(bg_opts *o, const char *list, char *msg, size_t msglen)
+int bg_opts_set_endpoints(bg_opts *o, const char *list, char *msg, size_t msglen)
 {
     free(o->endpoints_buf);
     o->endpoints_buf = strdup(list);
@@ -84,6 +86,12 @@ static const opt_def defs[] = {
     {"audit-log", OPT_STR, OFF(audit_log)},
     {"audit-hmac-key", OPT_STR, OFF(audit_key)},
     {"read-only", OPT_BOOL, OFF(read_only)},
+    {"config", OPT_STR, OFF(config)},
+    {"cluster", OPT_STR, OFF(cluster)},
+    {"node-root", OPT_STR, OFF(node_root)},
+    {"quiet", OPT_BOOL, OFF(quiet)},
+    {"no-discovery", OPT_BOOL, OFF(no_discovery)},
+    {"etcd-prefix", OPT_STR, OFF(k8s_prefix)},
 };
 
 static int apply(bg_opts *o, const opt_def *d, const char *val, char *msg, size_t msglen)
@@ -106,7 +114,7 @@ static int apply(bg_opts *o, const opt_def *d, const char *val, char *msg, size_
         return 0;
     }
     case OPT_ENDPOINTS:
-        return split_endpoints(o, val, msg, msglen);
+        return bg_opts_set_endpoints(o, val, msg, msglen);
     case OPT_OUTPUT:
         if (strcmp(val, "json") == 0)
             o->json = true;
@@ -149,11 +157,9 @@ static int apply_env(bg_opts *o, char *msg, size_t msglen)
     return 0;
 }
 
-int bg_opts_parse(bg_opts *o, int *argc, char **argv, char *msg, size_t msglen)
+int bg_opts_parse_flags(bg_opts *o, int *argc, char **argv, char *msg, size_t msglen)
 {
     memset(o, 0, sizeof *o);
-    o->dial_timeout_ms = 2000;
-    o->command_timeout_ms = 5000;
     if (apply_env(o, msg, msglen) != 0)
         return -1;
     int out = 0;
@@ -195,15 +201,26 @@ int bg_opts_parse(bg_opts *o, int *argc, char **argv, char *msg, size_t msglen)
     }
     *argc = out;
     argv[out] = NULL;
-    if (o->n_endpoints == 0 && !o->offline) {
-        o->endpoints[0] = "https://127.0.0.1:2379";
-        o->n_endpoints = 1;
-    }
     return 0;
+}
+
+int bg_opts_parse(bg_opts *o, int *argc, char **argv, char *msg, size_t msglen)
+{
+    if (bg_opts_parse_flags(o, argc, argv, msg, msglen) != 0)
+        return -1;
+    return bg_opts_resolve(o, NULL, msg, msglen);
 }
 
 void bg_opts_free(bg_opts *o)
 {
     free(o->endpoints_buf);
     o->endpoints_buf = NULL;
+    bg_notes_free(&o->warnings);
+    free(o->using_line);
+    o->using_line = NULL;
+    for (size_t i = 0; i < o->n_owned; i++)
+        free(o->owned[i]);
+    free(o->owned);
+    o->owned = NULL;
+    o->n_owned = 0;
 }
