@@ -128,7 +128,7 @@ s=$(screen)
 expect_contains "status bar: cluster id" "$s" "cluster "
 expect_contains "status bar: quota unknown is said" "$s" "quota ?"
 expect_contains "status bar: alarms none" "$s" "alarms: none"
-expect_contains "footer lists the keys" "$s" "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster D:delete A:audit ?:help q:quit"
+expect_contains "footer lists the keys" "$s" "Enter:open Bksp:up /:filter nCswmr:sort t:top S:sizes R:rescan c:cluster D:delete ?:help q:quit"
 total=$(count_prefix /)
 expect_eq "registry/ row counts every key" "$total" "$(row_keys registry/)"
 expect_eq "alternate screen while running" "1" "$(pane '#{alternate_on}')"
@@ -245,7 +245,7 @@ sleep 0.3
 expect_eq "80x24: 24 lines" "24" "$(screen | wc -l)"
 expect_eq "80x24: no line wider than 80" "0" "$(screen | awk 'length($0) > 80' | wc -l)"
 expect_eq "80x24: footer on the last line" \
-  "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster ?:help q:quit" "$(screen | tail -1)"
+  "Enter:open Bksp:up /:filter nCswmr:sort t:top S:sizes R:rescan ?:help q:quit" "$(screen | tail -1)"
 after_resize=$(screen | sed -n '3,$p')
 keys C-l
 sleep 0.5

@@ -372,7 +372,7 @@ static void test_keys(void **state)
     assert_string_equal(f.data, "Enter:jump D:delete KprnoWl:group +-:depth 123:window b:bytes ?:help q:back");
     ck_footer(CK_BROWSE, 100, &f);
     assert_string_equal(f.data,
-                        "Enter:open Bksp:up /:filter nCswmr:sort S:sizes R:rescan c:cluster t:top D:delete ?:help q:quit");
+                        "Enter:open Bksp:up /:filter nCswmr:sort t:top S:sizes R:rescan c:cluster D:delete ?:help q:quit");
     ec_buf_reset(&f);
     ck_help(CK_TOP, &f);
     assert_non_null(strstr(f.data, "group by owner"));

@@ -42,6 +42,7 @@ typedef struct top_args {
     ec_rates_metric by;
     int64_t history;
     const char *prefix;
+    const char *k8s_prefix; /* the Kubernetes key prefix (--etcd-prefix, discovery) */
     size_t limit;
     int duration_ms;        /* 0: until interrupted (--watch) */
     int interval_ms;
@@ -122,6 +123,7 @@ static int parse_args(top_args *a, bg_ctx *ctx, int argc, char **argv)
     else
         return bg_usage("top", "--source wants auto, watch or versions, not '%s'", source), -1;
     a->json = ctx->opts->json;
+    a->k8s_prefix = ctx->opts->k8s_prefix;
     return 0;
 }
 
@@ -439,7 +441,7 @@ static int scan_versions(ec_client *c, const top_args *a, bg_top_versions **out)
 {
     bg_top_versions_config vc = {
         .grouping = a->group,
-        .group = {.depth = a->depth},
+        .group = {.depth = a->depth, .k8s_prefix = a->k8s_prefix},
         .prefix = (const uint8_t *)a->prefix,
         .prefix_len = strlen(a->prefix),
         .capacity = a->capacity,
@@ -509,7 +511,7 @@ static int collect(ec_client *c, const top_args *a)
 {
     bg_top_collector_config cc = {
         .feed = {.groupings = BG_TOP_GROUPING_BIT(a->group),
-                 .group = {.depth = a->depth},
+                 .group = {.depth = a->depth, .k8s_prefix = a->k8s_prefix},
                  .capacity = a->capacity,
                  .assumed_span_ms = (int64_t)ec_rates_window_seconds(a->window) * 1000},
         .prefix = (const uint8_t *)a->prefix,

@@ -105,7 +105,9 @@ void bg_print_main_help(void)
          "offline (no etcd needed):\n"
          "  --offline FILE <ls|get|count|top|stats|dump> ...   read a snapshot or member db file\n"
          "\n"
-         "global flags (etcdctl-compatible; ETCDCTL_* variables are read too, flags win):\n"
+         "global flags (etcdctl-compatible). Each setting comes from the first of: the flag, its\n"
+         "ETCDCTL_* variable, the config file's cluster, kubeadm's files on this node, the default\n"
+         "(see docs/configuration.md):\n"
          "  --endpoints URLS        comma-separated, default https://127.0.0.1:2379\n"
          "  --cacert FILE           CA that signed etcd's serving certificate\n"
          "  --cert FILE, --key FILE client certificate and key\n"
@@ -117,6 +119,17 @@ void bg_print_main_help(void)
          "  --audit-log PATH        audit log (default /var/log/breakglass/audit.log)\n"
          "  --audit-hmac-key FILE   HMAC key for the audit log records\n"
          "  --read-only             refuse every change\n"
+         "  --config FILE           config file with named clusters (default\n"
+         "                          ~/.config/breakglass/config.yaml, then /etc/breakglass/config.yaml)\n"
+         "  --cluster NAME          a cluster of the config file, or 'events' from kubeadm's manifest\n"
+         "  --node-root DIR         read kubeadm's manifests and certificates under DIR, not /\n"
+         "  --no-discovery          do not read kubeadm's files\n"
+         "  --etcd-prefix P         Kubernetes key prefix (default: kubeadm's manifest, else /registry)\n"
+         "  --quiet                 no 'using ...' line saying what came from kubeadm's files\n"
+         "  --max-requests N        at most N requests per second to etcd (default 50; 0 = unlimited)\n"
+         "  --max-bytes SIZE        at most SIZE per second to and from etcd (default 20MiB; 0 = unlimited)\n"
+         "  --consistency l|s       browsing reads: s serializable (default, no leader round trip),\n"
+         "                          l linearizable\n"
          "  --version, --help\n"
          "\n"
          "exit status: 0 success, 1 the operation failed (message and hint on stderr), 2 usage error.");
@@ -138,6 +151,10 @@ ec_client *bg_client(bg_ctx *ctx)
         .password = o->password,
         .dial_timeout_ms = o->dial_timeout_ms,
         .command_timeout_ms = o->command_timeout_ms,
+        /* Never make a sick etcd sicker: limits on unless the operator says. */
+        .max_requests_per_s = o->max_requests >= 0 ? o->max_requests : EC_DEFAULT_MAX_REQUESTS_PER_S,
+        .max_bytes_per_s = o->max_bytes >= 0 ? o->max_bytes : EC_DEFAULT_MAX_BYTES_PER_S,
+        .consistency = o->linearizable ? EC_CONSISTENCY_LINEARIZABLE : EC_CONSISTENCY_SERIALIZABLE,
     };
     ec_err err;
     ctx->client = ec_client_new(&cfg, &err);

@@ -59,7 +59,29 @@ int bg_opts_set_endpoints(bg_opts *o, const char *list, char *msg, size_t msglen
     return 0;
 }
 
-typedef enum { OPT_STR, OPT_BOOL, OPT_DURATION, OPT_ENDPOINTS, OPT_OUTPUT } opt_kind;
+int64_t bg_parse_size(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0)
+        return -1;
+    static const struct { const char *suffix; double mult; } units[] = {
+        {"", 1}, {"B", 1}, {"k", 1e3}, {"K", 1e3}, {"KB", 1e3}, {"KiB", 1024.0}, {"M", 1e6}, {"MB", 1e6},
+        {"MiB", 1048576.0}, {"G", 1e9}, {"GB", 1e9}, {"GiB", 1073741824.0},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].suffix) == 0) {
+            double b = v * units[i].mult;
+            return b > 1e15 ? -1 : (int64_t)b;
+        }
+    return -1;
+}
+
+typedef enum {
+    OPT_STR, OPT_BOOL, OPT_DURATION, OPT_ENDPOINTS, OPT_OUTPUT, OPT_COUNT, OPT_SIZE, OPT_CONSISTENCY
+} opt_kind;
 
 typedef struct opt_def {
     const char *name;     /* long name without dashes */
@@ -92,6 +114,9 @@ static const opt_def defs[] = {
     {"quiet", OPT_BOOL, OFF(quiet)},
     {"no-discovery", OPT_BOOL, OFF(no_discovery)},
     {"etcd-prefix", OPT_STR, OFF(k8s_prefix)},
+    {"max-requests", OPT_COUNT, OFF(max_requests)},
+    {"max-bytes", OPT_SIZE, OFF(max_bytes)},
+    {"consistency", OPT_CONSISTENCY, OFF(linearizable)},
 };
 
 static int apply(bg_opts *o, const opt_def *d, const char *val, char *msg, size_t msglen)
@@ -115,6 +140,33 @@ static int apply(bg_opts *o, const opt_def *d, const char *val, char *msg, size_
     }
     case OPT_ENDPOINTS:
         return bg_opts_set_endpoints(o, val, msg, msglen);
+    case OPT_COUNT: {
+        char *end;
+        long long n = strtoll(val, &end, 10);
+        if (end == val || *end || n < 0 || n > 1000000000) {
+            snprintf(msg, msglen, "--%s '%s' is not a number of requests per second (0 = unlimited)", d->name, val);
+            return -1;
+        }
+        *(int64_t *)(base + d->offset) = n;
+        return 0;
+    }
+    case OPT_SIZE: {
+        int64_t n = bg_parse_size(val);
+        if (n < 0) {
+            snprintf(msg, msglen, "--%s '%s' is not a size per second (like 20MiB or 512KiB; 0 = unlimited)", d->name,
+                     val);
+            return -1;
+        }
+        *(int64_t *)(base + d->offset) = n;
+        return 0;
+    }
+    case OPT_CONSISTENCY:
+        if (strcmp(val, "l") == 0 || strcmp(val, "s") == 0) {
+            *(bool *)(base + d->offset) = val[0] == 'l';
+            return 0;
+        }
+        snprintf(msg, msglen, "--%s '%s' is not a consistency (l: linearizable, s: serializable)", d->name, val);
+        return -1;
     case OPT_OUTPUT:
         if (strcmp(val, "json") == 0)
             o->json = true;
@@ -160,6 +212,7 @@ static int apply_env(bg_opts *o, char *msg, size_t msglen)
 int bg_opts_parse_flags(bg_opts *o, int *argc, char **argv, char *msg, size_t msglen)
 {
     memset(o, 0, sizeof *o);
+    o->max_requests = o->max_bytes = -1; /* the defaults, unless a flag says */
     if (apply_env(o, msg, msglen) != 0)
         return -1;
     int out = 0;

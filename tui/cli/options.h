@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tui/discovery/notes.h"
 
@@ -34,6 +35,10 @@ typedef struct bg_opts {
     bool quiet;              /* --quiet: no "using ..." line */
     bool no_discovery;       /* --no-discovery: do not read kubeadm's files */
     const char *k8s_prefix;  /* Kubernetes key prefix: --etcd-prefix, config, discovery, "/registry" */
+    /* Self-protection: what breakglass may cost etcd (etcdclient/etcd.h). */
+    int64_t max_requests;    /* --max-requests N per second; -1 = default, 0 = unlimited */
+    int64_t max_bytes;       /* --max-bytes SIZE per second; -1 = default, 0 = unlimited */
+    bool linearizable;       /* --consistency l: browsing reads through the leader too */
     /* Filled by bg_opts_parse, for main to print on stderr: */
     bg_notes warnings;       /* problems with the config file or manifests */
     char *using_line;        /* "using etcd ... from ..." when discovery supplied a field, else NULL */
@@ -55,6 +60,10 @@ int bg_opts_parse_flags(bg_opts *o, int *argc, char **argv, char *msg, size_t ms
 /* Sets the endpoints from a comma-separated list. */
 int bg_opts_set_endpoints(bg_opts *o, const char *list, char *msg, size_t msglen);
 void bg_opts_free(bg_opts *o);
+
+/* "20MiB", "512KiB", "1GiB", "100k", "2M", or a bare number of bytes;
+ * -1 if malformed. */
+int64_t bg_parse_size(const char *s);
 
 /* "5s", "500ms", "2m", "1h", or a bare number of seconds; -1 if malformed. */
 int bg_parse_duration_ms(const char *s);

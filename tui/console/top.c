@@ -36,7 +36,7 @@ static int start_collector(con *c)
     top_state *t = &c->top;
     bg_top_collector_config cc = {
         .feed = {.groupings = 0, /* all: switching is instant */
-                 .group = {.depth = t->depth}},
+                 .group = {.depth = t->depth, .k8s_prefix = c->ctx->opts->k8s_prefix}},
         .history = t->history,
         .prev_kv = -1,
         .notify = on_collector,
