@@ -220,6 +220,10 @@ typedef struct ec_compare {
     int64_t number;          /* version / create / mod revision / lease */
     const uint8_t *value;    /* EC_CMP_VALUE */
     size_t value_len;
+    /* NULL: key alone. Else every key present in [key, range_end) must
+     * satisfy the compare (etcd's Compare.range_end; "\0": every key >= key). */
+    const uint8_t *range_end;
+    size_t range_end_len;
 } ec_compare;
 
 typedef enum { EC_OP_GET, EC_OP_PUT, EC_OP_DELETE } ec_op_type;

@@ -596,6 +596,8 @@ int ec_txn(ec_client *c, const ec_compare *cmp, size_t n_cmp, const ec_op *succe
         etcdserverpb__compare__init(pc);
         pc->key.data = (uint8_t *)cmp[i].key;
         pc->key.len = cmp[i].key_len;
+        pc->range_end.data = (uint8_t *)cmp[i].range_end;
+        pc->range_end.len = cmp[i].range_end ? cmp[i].range_end_len : 0;
         pc->result = (Etcdserverpb__Compare__CompareResult)cmp[i].result;
         switch (cmp[i].target) {
         case EC_CMP_VERSION:

@@ -158,7 +158,7 @@ static void test_txn_compares(void **state)
     ec_range_result_free(r);
 
     /* Stale mod_revision: the delete must not happen. */
-    ec_compare stale = {EC_CMP_MOD, EC_CMP_EQUAL, (const uint8_t *)"/txn/k", 6, mod - 1, NULL, 0};
+    ec_compare stale = {.target = EC_CMP_MOD, .result = EC_CMP_EQUAL, .key = (const uint8_t *)"/txn/k", .key_len = 6, .number = mod - 1};
     ec_op del = {.type = EC_OP_DELETE, .key = (const uint8_t *)"/txn/k", .key_len = 6, .prev_kv = true};
     ec_op get = {.type = EC_OP_GET, .key = (const uint8_t *)"/txn/k", .key_len = 6};
     ec_txn_result *t;
@@ -172,15 +172,16 @@ static void test_txn_compares(void **state)
 
     /* Value and version compares. */
     ec_compare cmps[2] = {
-        {EC_CMP_VALUE, EC_CMP_EQUAL, (const uint8_t *)"/txn/k", 6, 0, (const uint8_t *)"v1", 2},
-        {EC_CMP_VERSION, EC_CMP_EQUAL, (const uint8_t *)"/txn/k", 6, 1, NULL, 0},
+        {.target = EC_CMP_VALUE, .result = EC_CMP_EQUAL, .key = (const uint8_t *)"/txn/k", .key_len = 6,
+         .value = (const uint8_t *)"v1", .value_len = 2},
+        {.target = EC_CMP_VERSION, .result = EC_CMP_EQUAL, .key = (const uint8_t *)"/txn/k", .key_len = 6, .number = 1},
     };
     ASSERT_OK(ec_txn(C, cmps, 2, &get, 1, NULL, 0, &t, &err), &err);
     assert_true(t->succeeded);
     ec_txn_result_free(t);
 
     /* Matching mod_revision: deleted, with its previous value. */
-    ec_compare fresh = {EC_CMP_MOD, EC_CMP_EQUAL, (const uint8_t *)"/txn/k", 6, mod, NULL, 0};
+    ec_compare fresh = {.target = EC_CMP_MOD, .result = EC_CMP_EQUAL, .key = (const uint8_t *)"/txn/k", .key_len = 6, .number = mod};
     ASSERT_OK(ec_txn(C, &fresh, 1, &del, 1, NULL, 0, &t, &err), &err);
     assert_true(t->succeeded);
     assert_int_equal(t->results[0].deleted, 1);
@@ -188,7 +189,7 @@ static void test_txn_compares(void **state)
     ec_txn_result_free(t);
 
     /* create_revision == 0: put only where the key does not exist. */
-    ec_compare absent = {EC_CMP_CREATE, EC_CMP_EQUAL, (const uint8_t *)"/txn/k", 6, 0, NULL, 0};
+    ec_compare absent = {.target = EC_CMP_CREATE, .result = EC_CMP_EQUAL, .key = (const uint8_t *)"/txn/k", .key_len = 6};
     ec_op put = {.type = EC_OP_PUT, .key = (const uint8_t *)"/txn/k", .key_len = 6, .value = (const uint8_t *)"v2",
                  .value_len = 2};
     ASSERT_OK(ec_txn(C, &absent, 1, &put, 1, NULL, 0, &t, &err), &err);

@@ -126,6 +126,12 @@ typedef struct audit_skip {
  * json_decref's it) or NULL with err set (too big for one record, memory). */
 json_t *audit_build_delete_intent(const audit_context *ctx, int64_t plan_revision,
                                   const audit_kv *kvs, size_t n, ec_err *err);
+/* Appends the intent record audit_build_delete_intent describes, with the
+ * same content and the same bytes, written straight from kvs without a JSON
+ * tree (ten thousand pre-images cost a tree more than the disk). Same
+ * guarantees as audit_append: durable on 0, nothing left on -1. */
+int audit_append_delete_intent(audit_log *log, const audit_context *ctx, int64_t plan_revision,
+                               const audit_kv *kvs, size_t n, audit_appended *out, ec_err *err);
 /* The caller part of a result record: context and result {revision, deleted,
  * skipped[{key_b64, reason}], error (string or null)}. skipped lists the
  * keys known not deleted; a key whose outcome is unknown (an error mid-way)

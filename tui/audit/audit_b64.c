@@ -1,22 +1,16 @@
 /* base64 (RFC 4648 section 4, padded), strict on decode so that every byte
  * string has exactly one encoding: pre-image keys can then be compared as
  * their base64 text. */
-#include "tui/audit/audit.h"
+#include "tui/audit/audit_internal.h"
 
 #include <stdlib.h>
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-char *audit_b64_encode(const void *data, size_t len)
+size_t audit_b64_encode_to(char *out, const void *data, size_t len)
 {
     const uint8_t *in = data;
-    if (len > (SIZE_MAX - 1) / 4 * 3 - 3)
-        return NULL;
-    size_t olen = (len + 2) / 3 * 4;
-    char *out = malloc(olen + 1);
-    if (!out)
-        return NULL;
     size_t o = 0, i = 0;
     for (; i + 3 <= len; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
@@ -38,7 +32,18 @@ char *audit_b64_encode(const void *data, size_t len)
         out[o++] = alphabet[(v >> 6) & 63];
         out[o++] = '=';
     }
-    out[o] = '\0';
+    return o;
+}
+
+char *audit_b64_encode(const void *data, size_t len)
+{
+    if (len > (SIZE_MAX - 1) / 4 * 3 - 3)
+        return NULL;
+    size_t olen = (len + 2) / 3 * 4;
+    char *out = malloc(olen + 1);
+    if (!out)
+        return NULL;
+    out[audit_b64_encode_to(out, data, len)] = '\0';
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "etcdclient/util/escape.h"
 
@@ -99,25 +100,94 @@ int audit_record_hash(json_t *rec, const audit_key *key, char hash_hex[AUDIT_HAS
     char *s = audit_canonical(rec, &len);
     if (!s)
         return ec_fail(err, EC_E_NOMEM, "cannot serialize audit record: out of memory");
+    int rc = audit_canonical_hash(s, len, key, hash_hex, hmac_hex, err);
+    free(s);
+    return rc;
+}
+
+int audit_canonical_hash(const char *s, size_t len, const audit_key *key, char hash_hex[AUDIT_HASH_HEX + 1],
+                         char hmac_hex[AUDIT_HASH_HEX + 1], ec_err *err)
+{
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
-        free(s);
+    if (EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
         return ec_fail(err, EC_E_INTERNAL, "cannot compute SHA-256 of audit record");
-    }
     to_hex(md, 32, hash_hex);
     if (key && hmac_hex) {
         unsigned int maclen = 0;
-        if (!HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)s, len, md,
-                  &maclen) || maclen != 32) {
-            free(s);
+        if (!HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)s, len, md, &maclen) ||
+            maclen != 32)
             return ec_fail(err, EC_E_INTERNAL, "cannot compute HMAC-SHA256 of audit record");
-        }
         to_hex(md, 32, hmac_hex);
     } else if (hmac_hex) {
         hmac_hex[0] = '\0';
     }
-    free(s);
+    return 0;
+}
+
+struct audit_hasher {
+    EVP_MD_CTX *md;
+    EVP_MAC *mac;
+    EVP_MAC_CTX *mctx;      /* NULL without a key */
+};
+
+void audit_hasher_free(audit_hasher *h)
+{
+    if (!h)
+        return;
+    EVP_MD_CTX_free(h->md);
+    EVP_MAC_CTX_free(h->mctx);
+    EVP_MAC_free(h->mac);
+    free(h);
+}
+
+audit_hasher *audit_hasher_new(const audit_key *key, ec_err *err)
+{
+    audit_hasher *h = calloc(1, sizeof *h);
+    if (!h) {
+        ec_fail(err, EC_E_NOMEM, "cannot hash audit record: out of memory");
+        return NULL;
+    }
+    h->md = EVP_MD_CTX_new();
+    int ok = h->md && EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) == 1;
+    if (ok && key) {
+        char digest[] = "SHA256";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
+        h->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        h->mctx = h->mac ? EVP_MAC_CTX_new(h->mac) : NULL;
+        ok = h->mctx && EVP_MAC_init(h->mctx, key->bytes, key->len, params) == 1;
+    }
+    if (!ok) {
+        audit_hasher_free(h);
+        ec_fail(err, EC_E_INTERNAL, "cannot set up SHA-256%s for the audit record", key ? "/HMAC" : "");
+        return NULL;
+    }
+    return h;
+}
+
+int audit_hasher_update(audit_hasher *h, const void *p, size_t n)
+{
+    if (EVP_DigestUpdate(h->md, p, n) != 1)
+        return -1;
+    return h->mctx && EVP_MAC_update(h->mctx, p, n) != 1 ? -1 : 0;
+}
+
+int audit_hasher_final(audit_hasher *h, char hash_hex[AUDIT_HASH_HEX + 1], char hmac_hex[AUDIT_HASH_HEX + 1],
+                       ec_err *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_DigestFinal_ex(h->md, md, &mdlen) != 1 || mdlen != 32)
+        return ec_fail(err, EC_E_INTERNAL, "cannot compute SHA-256 of audit record");
+    to_hex(md, 32, hash_hex);
+    if (h->mctx && hmac_hex) {
+        size_t maclen = 0;
+        if (EVP_MAC_final(h->mctx, md, &maclen, sizeof md) != 1 || maclen != 32)
+            return ec_fail(err, EC_E_INTERNAL, "cannot compute HMAC-SHA256 of audit record");
+        to_hex(md, 32, hmac_hex);
+    } else if (hmac_hex) {
+        hmac_hex[0] = '\0';
+    }
     return 0;
 }
 

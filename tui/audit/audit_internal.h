@@ -43,6 +43,80 @@ json_t *audit_identity(void);
 /* Canonical bytes of rec without "hash"/"hmac" (malloc'd, NUL-terminated). */
 char *audit_canonical(json_t *rec, size_t *len);
 
+/* SHA-256 (and HMAC when key != NULL) of canonical bytes s[0..len). */
+int audit_canonical_hash(const char *s, size_t len, const audit_key *key, char hash_hex[AUDIT_HASH_HEX + 1],
+                         char hmac_hex[AUDIT_HASH_HEX + 1], ec_err *err);
+
+/* The same, fed in pieces. audit_hasher_new returns NULL with err set;
+ * free with audit_hasher_free. */
+typedef struct audit_hasher audit_hasher;
+audit_hasher *audit_hasher_new(const audit_key *key, ec_err *err);
+int audit_hasher_update(audit_hasher *h, const void *p, size_t n);
+int audit_hasher_final(audit_hasher *h, char hash_hex[AUDIT_HASH_HEX + 1], char hmac_hex[AUDIT_HASH_HEX + 1],
+                       ec_err *err);
+void audit_hasher_free(audit_hasher *h);
+
+/* Where the bytes of a generated member go: hashed and counted on a first
+ * pass, written to the file on the second. */
+typedef struct audit_sink audit_sink;
+/* Returns 0, or -1 once hashing or writing has failed (the record is then
+ * refused, or cut off again). */
+int audit_sink_put(audit_sink *s, const void *p, size_t n);
+/* Emits a value in canonical form; must emit the same bytes every call. */
+typedef int (*audit_member_gen)(const void *ud, audit_sink *s);
+
+/* One top-level member of a record whose value is already in canonical
+ * form, i.e. exactly what json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+ * JSON_ENCODE_ANY) writes, so verifiers that parse the line and dump it
+ * again get the same bytes and the same hash. Names are [a-z0-9_]. The
+ * value is json[0..len), or, when gen is set, what gen(ud) emits: large
+ * values are then never held twice in memory. */
+typedef struct audit_member {
+    const char *name;
+    const char *json;
+    size_t len;
+    audit_member_gen gen;
+    const void *ud;
+    json_t *summary;    /* NULL, or a small stand-in for the syslog summary of a
+                           large value (borrowed); large or generated values
+                           without one are left out of it */
+} audit_member;
+
+/* audit_append for records too big to be worth a JSON tree (pre-images of
+ * thousands of keys): the caller part comes as members (borrowed). Same
+ * locking, chaining, fsync and roll-back as audit_append; written in blocks
+ * of AUDIT_WRITE_BLOCK under the lock. */
+int audit_append_members(audit_log *log, audit_kind kind, uint64_t intent_seq, const audit_member *m,
+                         size_t n, audit_appended *out, ec_err *err);
+
+/* A members record ready to be written: hashed and measured, not held. */
+#define AUDIT_WRITE_BLOCK ((size_t)256 << 10)
+typedef struct audit_members_rec {
+    audit_member *all;          /* caller's and reserved members, sorted; owned */
+    size_t total, before;       /* how many; how many sort before "hash" */
+    char ins[2 * (AUDIT_HASH_HEX + 16)];   /* the hash (and hmac) members as written */
+    size_t ins_len;
+    size_t len;                 /* bytes of the line, '\n' included */
+    char hash[AUDIT_HASH_HEX + 1];
+    char *owned[8];             /* texts the members point to, freed with the rec */
+} audit_members_rec;
+
+/* Sorts the caller's members with the writer's reserved ones (v, seq,
+ * time, ...; not hash and hmac, which this adds), and computes the hash
+ * and length of the line. Free with audit_members_rec_free. */
+int audit_members_prepare(audit_members_rec *r, const audit_member *caller, size_t n,
+                          const audit_member *reserved, size_t nr, const audit_key *key, ec_err *err);
+/* Writes the line to fd in blocks of AUDIT_WRITE_BLOCK through
+ * audit_io_write. Returns the bytes written (r->len, or fewer after a
+ * short write), or -1 with errno set. */
+ssize_t audit_members_write(const audit_members_rec *r, int fd);
+void audit_members_rec_free(audit_members_rec *r);
+
+/* base64 of data[0..len) into out, which has room for (len + 2) / 3 * 4
+ * bytes; no NUL is added. Returns the length written. */
+size_t audit_b64_encode_to(char *out, const void *data, size_t len);
+
+
 /* Lenient accessors for untrusted records: NULL / fallback on a type mismatch. */
 const char *audit_rec_str(const json_t *obj, const char *key);
 int audit_rec_int(const json_t *obj, const char *key, int64_t *out);

@@ -381,6 +381,65 @@ static char *build_line(const audit_log *log, audit_kind kind, uint64_t intent_s
     return line;
 }
 
+/* The record as syslog_record needs it, without parsing megabytes: the
+ * reserved values, the small members, stand-ins for the large ones. */
+static json_t *summary_record(const audit_member *m, size_t n, const char *const *names, json_t *const *vals,
+                              size_t nr)
+{
+    json_t *rec = json_object();
+    if (!rec)
+        return NULL;
+    for (size_t i = 0; i < nr; i++)
+        json_object_set(rec, names[i], vals[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].summary)
+            json_object_set(rec, m[i].name, m[i].summary);
+        else if (!m[i].gen && m[i].len <= 4096)
+            json_object_set_new(rec, m[i].name, json_loadb(m[i].json, m[i].len, JSON_DECODE_ANY, NULL));
+    }
+    return rec;
+}
+
+/* A record from members: the reserved ones are made here, each as the
+ * canonical JSON of its value, and the whole is hashed and measured. */
+static int prepare_members(const audit_log *log, audit_kind kind, uint64_t intent_seq, const audit_member *m,
+                           size_t n, uint64_t seq, const char *prev_hash, audit_members_rec *mr,
+                           json_t **rec_out, ec_err *err)
+{
+    json_t *vals[7] = {
+        json_integer(AUDIT_FORMAT_VERSION), json_integer((json_int_t)seq), time_now(), audit_identity(),
+        json_string(kind_name(kind)), json_string(prev_hash),
+        kind == AUDIT_KIND_RESULT ? json_integer((json_int_t)intent_seq) : NULL,
+    };
+    static const char *const names[7] = {"v", "seq", "time", "identity", "kind", "prev_hash", "intent_seq"};
+    size_t nr = kind == AUDIT_KIND_RESULT ? 7 : 6;
+    audit_member res[7];
+    char *dumped[7] = {0};
+    int bad = 0;
+    for (size_t i = 0; i < nr; i++) {
+        dumped[i] = vals[i] ? json_dumps(vals[i], JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+        bad |= !dumped[i];
+        res[i] = (audit_member){.name = names[i], .json = dumped[i], .len = dumped[i] ? strlen(dumped[i]) : 0};
+    }
+    int rc = -1;
+    if (bad)
+        ec_fail(err, EC_E_NOMEM, "cannot build audit record: out of memory");
+    else
+        rc = audit_members_prepare(mr, m, n, res, nr, log->key.bytes ? &log->key : NULL, err);
+    if (rc == 0 && log->syslog)
+        *rec_out = summary_record(m, n, names, vals, nr);
+    /* The reserved members point into dumped[]: it lives as long as mr. */
+    for (size_t i = 0; i < 7; i++)
+        json_decref(vals[i]);
+    if (rc == 0) {
+        memcpy(mr->owned, dumped, sizeof dumped);
+    } else {
+        for (size_t i = 0; i < 7; i++)
+            free(dumped[i]);
+    }
+    return rc;
+}
+
 static void open_syslog(void)
 {
     openlog("breakglass", LOG_PID, LOG_AUTHPRIV);
@@ -412,7 +471,14 @@ static void roll_back(int fd, off_t size, ec_err *err)
     }
 }
 
-static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, json_t *fields,
+/* What a record is made of: a JSON object, or members in canonical form. */
+typedef struct record_src {
+    json_t *fields;
+    const audit_member *m;
+    size_t n;
+} record_src;
+
+static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, const record_src *src,
                          audit_appended *out, ec_err *err);
 
 int audit_append(audit_log *log, audit_kind kind, uint64_t intent_seq, json_t *fields,
@@ -420,13 +486,26 @@ int audit_append(audit_log *log, audit_kind kind, uint64_t intent_seq, json_t *f
 {
     if (!log)
         return ec_fail(err, EC_E_INVALID, "audit_append: no log");
+    record_src src = {fields, NULL, 0};
     pthread_mutex_lock(&log->mu);
-    int rc = append_locked(log, kind, intent_seq, fields, out, err);
+    int rc = append_locked(log, kind, intent_seq, &src, out, err);
     pthread_mutex_unlock(&log->mu);
     return rc;
 }
 
-static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, json_t *fields,
+int audit_append_members(audit_log *log, audit_kind kind, uint64_t intent_seq, const audit_member *m,
+                         size_t n, audit_appended *out, ec_err *err)
+{
+    if (!log)
+        return ec_fail(err, EC_E_INVALID, "audit_append: no log");
+    record_src src = {NULL, m, n};
+    pthread_mutex_lock(&log->mu);
+    int rc = append_locked(log, kind, intent_seq, &src, out, err);
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, const record_src *src,
                          audit_appended *out, ec_err *err)
 {
     if (!kind_name(kind))
@@ -434,7 +513,7 @@ static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, j
     if ((kind == AUDIT_KIND_RESULT) != (intent_seq != 0))
         return ec_fail(err, EC_E_INVALID, "audit_append: a result record needs its intent seq, "
                        "other records none");
-    if (check_fields(fields, err) != 0)
+    if (src->fields && check_fields(src->fields, err) != 0)
         return -1;
     int created;
     int fd = open_log_file(log, &created, err);
@@ -443,6 +522,7 @@ static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, j
     int rc = -1;
     char *line = NULL;
     json_t *rec = NULL;
+    audit_members_rec mr = {0};
     if (audit_lock_fd(fd, LOCK_EX, log->lock_timeout_ms, log->path, err) != 0)
         goto done;
     struct stat st;
@@ -464,14 +544,23 @@ static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, j
                 (unsigned long long)intent_seq, (unsigned long long)last_seq);
         goto done;
     }
-    size_t len;
+    size_t len = 0;
     char hash[AUDIT_HASH_HEX + 1];
-    line = build_line(log, kind, intent_seq, fields, last_seq + 1, prev_hash, &len, hash, &rec, err);
-    if (!line)
-        goto done;
-    /* One write(): a record is never split by another writer, and a failure
-     * leaves at most one partial line, which is cut off again. */
-    ssize_t n = audit_io_write(fd, line, len);
+    ssize_t n;
+    if (src->fields) {
+        line = build_line(log, kind, intent_seq, src->fields, last_seq + 1, prev_hash, &len, hash, &rec, err);
+        if (!line)
+            goto done;
+        /* One write(): a record is never split by another writer, and a
+         * failure leaves at most one partial line, which is cut off again. */
+        n = audit_io_write(fd, line, len);
+    } else {
+        if (prepare_members(log, kind, intent_seq, src->m, src->n, last_seq + 1, prev_hash, &mr, &rec, err) != 0)
+            goto done;
+        len = mr.len;
+        memcpy(hash, mr.hash, sizeof hash);
+        n = audit_members_write(&mr, fd);
+    }
     if (n != (ssize_t)len) {
         if (n < 0) {
             fail_errno(err, log, "write", errno);
@@ -507,13 +596,14 @@ static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, j
         out->seq = last_seq + 1;
         memcpy(out->hash, hash, sizeof hash);
     }
-    if (log->syslog)
+    if (log->syslog && rec)
         syslog_record(rec);
     rc = 0;
 done:
     if (rc != 0)
         log->cache_valid = 0;
     free(line);
+    audit_members_rec_free(&mr);
     json_decref(rec);
     close(fd);          /* releases the lock */
     return rc;

@@ -1,7 +1,12 @@
 /* Guarded removal: record the intent with every pre-image (fsync'd) before
  * anything is sent; then delete in Txn batches that compare each key's
  * mod_revision with the plan, so a key changed since the plan was shown is
- * skipped and reported, never deleted blindly; then record the result. */
+ * skipped and reported, never deleted blindly, and a key created since is
+ * never named; then record the result. Several batches are in flight at
+ * once, within the rate bound of tui/ops/pace.h. A plan read as one whole
+ * range goes in chunks of consecutive keys, each one Txn guarded by a
+ * single range compare (see run_chunk), falling back to the batches when
+ * anything in the chunk's range was written since the plan. */
 #ifndef BG_DELETE_H
 #define BG_DELETE_H
 
@@ -10,10 +15,19 @@
 
 #define BG_TXN_MAX_OPS 128            /* etcd's default --max-txn-ops */
 #define BG_DELETE_DEFAULT_RATE 20000  /* keys/s */
+#define BG_DELETE_IN_FLIGHT 4         /* Txns sent before the first answers */
+#define BG_DELETE_MAX_IN_FLIGHT 16
+#define BG_DELETE_CHUNK_KEYS 2000     /* keys per range-guarded Txn (whole_range plans) */
+#define BG_DELETE_CHUNK_BYTES ((uint64_t)4 << 20)  /* and the most their pre-images weigh */
 
 typedef struct bg_delete_opts {
-    double max_keys_per_s;            /* 0: BG_DELETE_DEFAULT_RATE */
+    /* The rate bound: never more than this many keys sent within any one
+     * second (0: BG_DELETE_DEFAULT_RATE). Up to that many go at once. */
+    double max_keys_per_s;
     size_t batch;                     /* keys per Txn, <= 128; 0: 128 */
+    size_t in_flight;                 /* Txns at a time, <= 16; 0: BG_DELETE_IN_FLIGHT */
+    size_t chunk;                     /* keys per range-guarded Txn; 0: BG_DELETE_CHUNK_KEYS */
+    /* Called from the thread that called bg_delete_execute. */
     void (*progress)(void *ud, size_t done, size_t skipped, size_t total);
     void *ud;
     volatile int *cancel;             /* checked between batches */
@@ -28,9 +42,11 @@ typedef struct bg_delete_outcome {
     uint64_t intent_seq, result_seq;
     int64_t deleted;
     int64_t revision;                 /* etcd revision after the last batch */
-    bg_skip *skipped;                 /* malloc'd; free with bg_delete_outcome_free */
+    bg_skip *skipped;                 /* in plan order; malloc'd; free with bg_delete_outcome_free */
     size_t n_skipped;
     size_t unknown;                   /* keys of a batch whose outcome is unknown (error) */
+    size_t outside;                   /* keys etcd deleted that were not as planned: never
+                                         expected (see run_chunk); also named in error */
     char error[512];                  /* empty when every batch ran */
 } bg_delete_outcome;
 

@@ -60,12 +60,14 @@ int bg_plan_add(bg_plan *p, const ec_kv *kv, ec_err *err)
     d->version = kv->version;
     d->lease = kv->lease;
     p->n++;
+    p->whole_range = false;
     p->bytes += kv->key_len + kv->value_len;
     return 0;
 }
 
 int bg_plan_read_range(bg_plan *p, ec_client *c, const ec_range_opts *ro, uint64_t max_bytes, ec_err *err)
 {
+    bool was_empty = p->n == 0;
     ec_range_opts o = *ro;
     o.keys_only = false;
     o.revision = p->revision;
@@ -104,7 +106,10 @@ int bg_plan_read_range(bg_plan *p, ec_client *c, const ec_range_opts *ro, uint64
         p->member_id = ec_range_header(it)->member_id;
     }
     ec_range_end(it);
-    return r < 0 ? -1 : 0;
+    if (r < 0)
+        return -1;
+    p->whole_range = was_empty && o.limit == 0;
+    return 0;
 }
 
 static int cmp_kv(const void *a, const void *b)

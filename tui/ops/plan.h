@@ -30,14 +30,19 @@ typedef struct bg_plan {
     size_t n, cap;
     uint64_t bytes;           /* sum of key + value sizes */
     bool by_name;             /* confirm with the name (else with the count) */
+    /* kvs are every key of one range at `revision` (one complete
+     * bg_plan_read_range, nothing else added): between two of them there
+     * was no other key at that revision. */
+    bool whole_range;
 } bg_plan;
 
 void bg_plan_init(bg_plan *p, const char *action, const uint8_t *target, size_t target_len);
 void bg_plan_free(bg_plan *p);
-/* Appends a copy of kv. */
+/* Appends a copy of kv (the plan is no longer whole_range). */
 int bg_plan_add(bg_plan *p, const ec_kv *kv, ec_err *err);
 /* Reads every key of a range (values included) at one revision into p:
  * paged, pinned at the first page's revision (or at p->revision if set).
+ * Into an empty plan and without a limit, the plan is then whole_range.
  * max_bytes bounds what one plan may hold (it all goes into one audit record). */
 int bg_plan_read_range(bg_plan *p, ec_client *c, const ec_range_opts *ro, uint64_t max_bytes, ec_err *err);
 /* Sorts by key and drops duplicates (owner plans gather from several scans). */

@@ -17,7 +17,7 @@ int bg_restore_execute(ec_client *c, const audit_preimage *items, size_t n, bg_r
         while (m > 0) {
             for (size_t i = 0; i < m; i++) {
                 const audit_preimage *p = &items[idx[i]];
-                cmp[i] = (ec_compare){EC_CMP_CREATE, EC_CMP_EQUAL, p->key, p->key_len, 0, NULL, 0};
+                cmp[i] = (ec_compare){.target = EC_CMP_CREATE, .result = EC_CMP_EQUAL, .key = p->key, .key_len = p->key_len};
                 put[i] = (ec_op){.type = EC_OP_PUT, .key = p->key, .key_len = p->key_len, .value = p->value,
                                  .value_len = p->value_len};
                 get[i] = (ec_op){.type = EC_OP_GET, .key = p->key, .key_len = p->key_len};
