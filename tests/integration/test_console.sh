@@ -239,6 +239,7 @@ expect_eq "bundle-0 size equals etcd's value size" "$want" "$got"
 # run out, so nothing changes on its own between the two captures)
 wait_gone "size scan note gone" "sizes of /registry/configmaps/shop/" 10
 wait_gone "live w/s of live-1 back to -" " 0.1 live-1" 15
+wait_gone "live w/s of live-3 back to -" " 0.1 live-3" 15
 "${T[@]}" resize-window -t bg -x 80 -y 24
 wait_for "redrawn at 80x24" "--- /registry/configmaps/shop/ ---"
 sleep 0.3
