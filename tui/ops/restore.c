@@ -4,6 +4,24 @@
 
 #include "tui/ops/delete.h"
 
+/* etcd refuses a request above --max-request-bytes (1.5 MiB by default):
+ * a batch stops before its keys and values pass this, and holds at least
+ * one key (which etcd once accepted on its own). */
+#define RESTORE_TXN_BYTES ((size_t)1 << 20)
+
+static size_t batch_size(const audit_preimage *items, size_t pos, size_t n)
+{
+    size_t m = 0, bytes = 0;
+    while (pos + m < n && m < BG_TXN_MAX_OPS) {
+        size_t b = 2 * items[pos + m].key_len + items[pos + m].value_len; /* compare + put */
+        if (m > 0 && bytes + b > RESTORE_TXN_BYTES)
+            break;
+        bytes += b;
+        m++;
+    }
+    return m;
+}
+
 int bg_restore_execute(ec_client *c, const audit_preimage *items, size_t n, bg_restore_outcome *out, ec_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -11,7 +29,7 @@ int bg_restore_execute(ec_client *c, const audit_preimage *items, size_t n, bg_r
     ec_compare cmp[BG_TXN_MAX_OPS];
     ec_op put[BG_TXN_MAX_OPS], get[BG_TXN_MAX_OPS];
     for (size_t pos = 0; pos < n;) {
-        size_t m = n - pos < BG_TXN_MAX_OPS ? n - pos : BG_TXN_MAX_OPS;
+        size_t m = batch_size(items, pos, n), batch = m;
         for (size_t i = 0; i < m; i++)
             idx[i] = pos + i;
         while (m > 0) {
@@ -44,7 +62,7 @@ int bg_restore_execute(ec_client *c, const audit_preimage *items, size_t n, bg_r
                 return ec_fail(err, EC_E_INTERNAL, "Txn compare failed but every key is absent");
             m = keep;
         }
-        pos += n - pos < BG_TXN_MAX_OPS ? n - pos : BG_TXN_MAX_OPS;
+        pos += batch;
     }
     return 0;
 }
