@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "etcdclient/k8s/decode.h"
@@ -598,6 +599,36 @@ static void test_rfc3339(void **state)
     assert_int_equal(ec_k8s_time_format(INT64_MIN, 0, buf), 0);
     assert_int_equal(ec_k8s_time_format(0, -1, buf), 0);
     assert_int_equal(ec_k8s_time_format(0, 1000000000, buf), 0);
+    /* Against libc's calendar over the whole range (years 0 to 9999, leap
+     * days, negative seconds), with fractions of every length. */
+    const int64_t lo = -62167219200LL, hi = 253402300800LL;
+    int64_t probes[] = {lo, lo + 1, hi - 1, 951782400 /* 2000-02-29 */, 951868800, -2203891200 /* 1900-03-01 */,
+                        -2203977600, 4107456000 /* 2100-02-28 */, 4107542400, -86400, -86401};
+    for (int64_t k = 0; k < 200000 + (int64_t)(sizeof probes / sizeof probes[0]); k++) {
+        int64_t sec = k < 200000 ? lo + k * ((hi - lo) / 200000) + k % 86400
+                                 : probes[k - 200000];
+        int32_t ns = (int32_t)((k * 7919) % 1000000000);
+        if (k % 3 == 0)
+            ns = (int32_t)((k % 9) * 100000000);
+        time_t t = (time_t)sec;
+        struct tm tm;
+        assert_non_null(gmtime_r(&t, &tm));
+        char want[64];
+        int n = snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        if (ns) {
+            char frac[16];
+            snprintf(frac, sizeof frac, ".%09d", (int)ns);
+            size_t fl = strlen(frac);
+            while (frac[fl - 1] == '0')
+                frac[--fl] = 0;
+            n += snprintf(want + n, sizeof want - (size_t)n, "%s", frac);
+        }
+        snprintf(want + n, sizeof want - (size_t)n, "Z");
+        size_t got = ec_k8s_time_format(sec, ns, buf);
+        if (got != strlen(want) || strcmp(buf, want) != 0)
+            fail_msg("seconds %lld nanos %d: got '%s', want '%s'", (long long)sec, (int)ns, buf, want);
+    }
 
     int64_t s;
     int32_t n;
