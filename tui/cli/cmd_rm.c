@@ -113,7 +113,7 @@ int cmd_rm(bg_ctx *ctx, int argc, char **argv)
     bg_plan plan;
     ec_err err;
     if (owner) {
-        if (bg_owner_plan(c, owner, &plan, PLAN_MAX_BYTES, &err) != 0) {
+        if (bg_owner_plan(c, owner, ctx->opts->k8s_prefix, &plan, PLAN_MAX_BYTES, &err) != 0) {
             bg_report(&err);
             return BG_EXIT_FAIL;
         }

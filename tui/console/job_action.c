@@ -104,7 +104,7 @@ static void plan(con *c, job_action *j, uint64_t gen, const ec_buf *target, tm_d
         char *spec = strndup((const char *)t, target->len);
         int rc = !spec                         ? ec_fail(&err, EC_E_NOMEM, "out of memory")
                  : strlen(spec) != target->len ? ec_fail(&err, EC_E_INVALID, "owner name holds a NUL byte")
-                                               : bg_owner_plan(c->client, spec, &j->plan, ACT_PLAN_MAX_BYTES, &err);
+                                               : bg_owner_plan(c->client, spec, c->ctx->opts->k8s_prefix, &j->plan, ACT_PLAN_MAX_BYTES, &err);
         free(spec);
         if (rc != 0) {
             post_error(c, gen, "cannot read the plan", &err);

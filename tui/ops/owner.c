@@ -85,8 +85,16 @@ static int decode_uid_owners(const bg_plan_kv *kv, candidate *cd)
     return 0;
 }
 
-int bg_owner_plan(ec_client *c, const char *spec, bg_plan *p, uint64_t max_bytes, ec_err *err)
+int bg_owner_plan(ec_client *c, const char *spec, const char *k8s_prefix, bg_plan *p, uint64_t max_bytes,
+                  ec_err *err)
 {
+    /* NULL or "" mean /registry; a trailing '/' is dropped. */
+    const char *reg = k8s_prefix && *k8s_prefix ? k8s_prefix : "/registry";
+    int reg_len = (int)strlen(reg);
+    while (reg_len > 1 && reg[reg_len - 1] == '/')
+        reg_len--;
+    if (reg_len > 160) /* the keys below are built in fixed buffers */
+        return ec_fail(err, EC_E_INVALID, "Kubernetes key prefix '%.40s...' is too long (at most 160 bytes)", reg);
     char kind[64], ns[256] = "", name[256], sbuf[80];
     const char *s1 = strchr(spec, '/');
     const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
@@ -104,9 +112,9 @@ int bg_owner_plan(ec_client *c, const char *spec, bg_plan *p, uint64_t max_bytes
     const char *storage = storage_of(kind, sbuf, sizeof sbuf);
     char key[700];
     if (ns[0])
-        snprintf(key, sizeof key, "/registry/%s/%s/%s", storage, ns, name);
+        snprintf(key, sizeof key, "%.*s/%s/%s/%s", reg_len, reg, storage, ns, name);
     else
-        snprintf(key, sizeof key, "/registry/%s/%s", storage, name);
+        snprintf(key, sizeof key, "%.*s/%s/%s", reg_len, reg, storage, name);
 
     bg_plan_init(p, "delete-owner", (const uint8_t *)spec, strlen(spec));
     p->by_name = true;
@@ -136,7 +144,7 @@ int bg_owner_plan(ec_client *c, const char *spec, bg_plan *p, uint64_t max_bytes
     scratch.revision = p->revision;
     for (size_t r = 0; r < sizeof owned_resources / sizeof owned_resources[0]; r++) {
         char pre[600];
-        snprintf(pre, sizeof pre, "/registry/%s/%s/", owned_resources[r], ns);
+        snprintf(pre, sizeof pre, "%.*s/%s/%s/", reg_len, reg, owned_resources[r], ns);
         ec_range_opts ro = {.key = (const uint8_t *)pre, .key_len = strlen(pre), .prefix = true};
         if (bg_plan_read_range(&scratch, c, &ro, max_bytes * 4, err) != 0) {
             bg_plan_free(&scratch);

@@ -14,7 +14,9 @@
  * whose ownerReferences point to it, transitively, all read at one revision.
  * Dependents are searched among the built-in namespaced resources that can
  * be owned (see docs/actions.md). */
-int bg_owner_plan(ec_client *c, const char *spec, bg_plan *p, uint64_t max_bytes, ec_err *err);
+/* k8s_prefix: the API server's --etcd-prefix (NULL = "/registry"). */
+int bg_owner_plan(ec_client *c, const char *spec, const char *k8s_prefix, bg_plan *p, uint64_t max_bytes,
+                  ec_err *err);
 
 /* Prints what the plan's values say: kinds, objects with finalizers, and
  * owners outside the plan (whose controllers may recreate what is removed). */
