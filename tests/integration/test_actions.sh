@@ -39,6 +39,15 @@ expect_exit "--dry-run changes nothing" 0 "${BG[@]}" rm --prefix /registry/ --dr
 expect_contains "--dry-run says Would" "$OUT" "Would delete 3000 keys"
 expect_eq "still 3000 keys" "3000" "$("${BG[@]}" count /registry/)"
 
+# A prefix without a trailing '/' matches more than one directory: said.
+ectl "$D" put /warn/a/x 1 > /dev/null; ectl "$D" put /warn/ab 2 > /dev/null
+expect_exit "rm --prefix /warn/a --dry-run" 0 "${BG[@]}" rm --prefix /warn/a --dry-run
+expect_contains "warns that it also matches /warn/ab" "$OUT" \
+  "warning: prefix '/warn/a' does not end in '/': it also matches keys like '/warn/ab'"
+expect_exit "rm --prefix /warn/a/ --dry-run" 0 "${BG[@]}" rm --prefix /warn/a/ --dry-run
+expect_eq "no warning with the trailing '/'" "0" "$(printf '%s\n' "$OUT" | grep -c 'does not end in')"
+ectl "$D" del --prefix /warn/ > /dev/null
+
 # Delete a prefix of thousands of keys, then restore byte for byte.
 expect_exit "rm --prefix deletes" 0 "${BG[@]}" rm --prefix /registry/ --yes --confirm-count 3000
 expect_contains "all deleted" "$OUT" "deleted 3000 of 3000 keys"

@@ -82,6 +82,27 @@ static void last_segment(const char *key, char *out, size_t n)
     snprintf(out, n, "%s", s && s[1] ? s + 1 : key);
 }
 
+/* `rm --prefix /registry/pods/ns/web` also removes /registry/pods/ns/web-2
+ * and /registry/pods/ns/webhook: etcd prefixes are bytes, not directories.
+ * Say so when the plan holds such a key, with an example. */
+static void warn_partial_segment(const bg_plan *p, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (n == 0 || prefix[n - 1] == '/')
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        const bg_plan_kv *kv = &p->kvs[i];
+        if (kv->key_len > n && kv->key[n] != '/') {
+            fprintf(stderr, "breakglass: warning: prefix '");
+            bg_put_escaped(stderr, (const uint8_t *)prefix, n);
+            fprintf(stderr, "' does not end in '/': it also matches keys like '");
+            bg_put_escaped(stderr, kv->key, kv->key_len);
+            fprintf(stderr, "'; add a '/' to remove one directory only\n");
+            return;
+        }
+    }
+}
+
 int cmd_rm(bg_ctx *ctx, int argc, char **argv)
 {
     bool yes = false, dry = false, prefix = false;
@@ -139,6 +160,8 @@ int cmd_rm(bg_ctx *ctx, int argc, char **argv)
         return BG_EXIT_FAIL;
     }
     print_plan(&plan);
+    if (prefix)
+        warn_partial_segment(&plan, pos[0]);
     char what[300];
     snprintf(what, sizeof what, "delete %zu key%s", plan.n, plan.n == 1 ? "" : "s");
     bg_confirm cf = {yes, dry, confirm, confirm_count};
