@@ -35,6 +35,8 @@ expect_eq "pods gone" "0" "$(count)"
 
 now_ms() { date +%s%3N; }
 screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
+# BG_CAPTURES=DIR: the screen for the docs (docs/captures).
+shot() { [ -z "${BG_CAPTURES:-}" ] || { mkdir -p "$BG_CAPTURES" && screen > "$BG_CAPTURES/$1.txt"; }; }
 keys() { "${T[@]}" send-keys -t bg "$@"; }
 text() { "${T[@]}" send-keys -t bg -l "$1"; }
 wait_for() {
@@ -60,6 +62,7 @@ wait_for "verify line: intact" "is intact: 2 records" 10
 wait_for "the intent is listed" "delete-prefix   /registry/pods/shop/ " 5
 wait_for "the intent knows its result" "done (#2)" 5
 wait_for "the result is listed with its counts" "deleted $n, skipped 0" 5
+shot audit-review
 # Newest first: the result (#2) is the first row, the intent (#1) below it.
 rows=$(screen | grep -E '^[ >!] +[0-9]+  20' | awk '{print $1}' | tr '\n' ' ')
 expect_eq "newest first" "2 1 " "$rows"
@@ -67,6 +70,7 @@ expect_eq "newest first" "2 1 " "$rows"
 # The intent whole: its pre-images, the hostile key escaped.
 keys Down Enter
 wait_for "record shown whole" "pre-images: $n" 10
+shot audit-record
 wait_for "a hostile key is escaped" '/registry/pods/shop/\e]0;pwned\x07' 5
 expect_not_contains "no raw escape on the screen" "$(screen)" $'\x1b]0;pwned'
 keys q

@@ -35,6 +35,8 @@ ectl "$D" put --lease="$lid" /lease/other holder-b > /dev/null
 
 now_ms() { date +%s%3N; }
 screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
+# BG_CAPTURES=DIR: the screen for the docs (docs/captures).
+shot() { [ -z "${BG_CAPTURES:-}" ] || { mkdir -p "$BG_CAPTURES" && screen > "$BG_CAPTURES/$1.txt"; }; }
 keys() { "${T[@]}" send-keys -t bg "$@"; }
 text() { "${T[@]}" send-keys -t bg -l "$1"; }
 wait_for() {
@@ -85,6 +87,7 @@ wait_for "expected reclaim shown" "expected to reclaim about" 5
 wait_for "asks for defrag" "type 'defrag' and Enter" 5
 text "defrag"; keys Enter
 wait_for "defragmented all, leader last" "(leader last)" 40
+shot maint-defrag
 s=$(screen)
 expect_eq "three members defragmented" "3" "$(echo "$s" | grep -c '^[123]\. defragmented ')"
 leader=$("${BG[@]}" status | awk '$6 == "*" {print $1}')
