@@ -88,6 +88,9 @@ static const struct {
     {EC_E_NOMEM, "nomem", NULL},
     {EC_E_CANCELLED, "cancelled", NULL},
     {EC_E_CONFLICT, "conflict", "the data changed since it was shown: look again and retry"},
+    {EC_E_RATE_LIMITED, "rate-limited",
+     "breakglass held the request back to spare etcd: raise --max-requests or --max-bytes (0 = no limit), "
+     "or --command-timeout"},
     {EC_E_INTERNAL, "internal", NULL},
 };
 

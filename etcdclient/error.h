@@ -30,6 +30,7 @@ typedef enum ec_code {
     EC_E_NOMEM,                /* out of memory or over a size cap */
     EC_E_CANCELLED,            /* cancelled by the caller */
     EC_E_CONFLICT,             /* compare failed: the data changed since it was read */
+    EC_E_RATE_LIMITED,         /* not sent: this client's own rate limit would pass the deadline */
     EC_E_INTERNAL              /* anything else; the message carries the detail */
 } ec_code;
 

@@ -28,6 +28,8 @@ int ec_limit_acquire(ec_client *c, const char *what, const char *url, size_t req
     int64_t now = ec_now_us();
     int64_t wr = ec_bucket_reserve(&c->req_bucket, 1, now, max_wait);
     int64_t wb = wr < 0 ? -1 : ec_bucket_reserve(&c->byte_bucket, (double)req_bytes, now, max_wait);
+    /* Refused here, not by etcd: its own code, so the caller neither fails
+     * over to another member nor retries as if etcd were slow. */
     if (wr < 0 || wb < 0) {
         if (wr >= 0)
             ec_bucket_refund(&c->req_bucket, 1);
@@ -35,11 +37,11 @@ int ec_limit_acquire(ec_client *c, const char *what, const char *url, size_t req
         double rq = c->req_bucket.rate, rb = c->byte_bucket.rate;
         pthread_mutex_unlock(&c->limit_lock);
         if (wr < 0)
-            return ec_fail(err, EC_E_DEADLINE,
+            return ec_fail(err, EC_E_RATE_LIMITED,
                            "%s to '%s' not sent: the client's limit of %.0f requests/s would delay it past "
                            "its %d ms deadline",
                            what, url, rq, timeout_ms);
-        return ec_fail(err, EC_E_DEADLINE,
+        return ec_fail(err, EC_E_RATE_LIMITED,
                        "%s to '%s' not sent: the client's limit of %.0f bytes/s would delay it past its %d ms "
                        "deadline (a large reply before it is still being paid off)",
                        what, url, rb, timeout_ms);

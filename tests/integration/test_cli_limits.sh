@@ -32,6 +32,14 @@ expect_eq "linearizable listing: every key" "$N" "$(printf '%s\n' "$OUT" | grep 
 expect_exit "--max-requests 0 (unlimited) and --max-bytes 0 work" 0 "${BG[@]}" --max-requests 0 --max-bytes 0 ls /registry/
 expect_eq "unlimited listing: every key" "$N" "$(printf '%s\n' "$OUT" | grep -c '^/registry/')"
 
+# ---- a request the limit would hold past its deadline: refused here, said so
+# (a Range request is about 20 bytes; at 1 byte/s it would wait ~20 s > 1 s)
+expect_exit "held back by --max-bytes 1" 1 "${BG[@]}" --max-bytes 1 --command-timeout 1s get /registry/x
+expect_contains "the message names the client's own limit" "$OUT" "not sent: the client's limit of 1 bytes/s"
+expect_contains "the hint names the flags to change" "$OUT" "raise --max-requests or --max-bytes (0 = no limit)"
+expect_eq "two lines: the cause and the fix" "2" "$(printf '%s\n' "$OUT" | wc -l)"
+expect_eq "not blamed on etcd, no failover" "0" "$(printf '%s\n' "$OUT" | grep -c 'no endpoint of\|etcd is slow')"
+
 # ---- compaction under a paced listing ---------------------------------------------
 # 15 pages at 2 requests/s take about 7 s; the revision is compacted after 2 s.
 "${BG[@]}" --max-requests 2 ls --page-size 100 /registry/ > "$BG_TMP/lim.out" 2> "$BG_TMP/lim.err" &
