@@ -3,21 +3,36 @@
  * their base64 text. */
 #include "tui/audit/audit_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* Every 12 bits -> their two characters: half the lookups of the plain
+ * loop, for the megabytes of pre-images in a delete intent. */
+static char pairs[4096][2];
+static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+
+static void pairs_init(void)
+{
+    for (int i = 0; i < 4096; i++) {
+        pairs[i][0] = alphabet[i >> 6];
+        pairs[i][1] = alphabet[i & 63];
+    }
+}
+
 size_t audit_b64_encode_to(char *out, const void *data, size_t len)
 {
+    pthread_once(&pairs_once, pairs_init);
     const uint8_t *in = data;
     size_t o = 0, i = 0;
     for (; i + 3 <= len; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = alphabet[v >> 18];
-        out[o++] = alphabet[(v >> 12) & 63];
-        out[o++] = alphabet[(v >> 6) & 63];
-        out[o++] = alphabet[v & 63];
+        memcpy(out + o, pairs[v >> 12], 2);
+        memcpy(out + o + 2, pairs[v & 4095], 2);
+        o += 4;
     }
     if (len - i == 1) {
         uint32_t v = (uint32_t)in[i] << 16;

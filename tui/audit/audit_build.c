@@ -197,12 +197,31 @@ static int put_b64(audit_sink *s, const uint8_t *p, size_t len)
     return rc | put(s, "\"");
 }
 
-/* "name":<integer>, as jansson writes integers; sep before it. */
+/* "name":<integer>, as jansson writes integers ("%lld"); sep before it.
+ * By hand: snprintf was a fifth of the cost of a record of pre-images. */
 static int put_int(audit_sink *s, const char *sep, const char *name, int64_t v)
 {
-    char num[96];
-    snprintf(num, sizeof num, "%s\"%s\":%" JSON_INTEGER_FORMAT, sep, name, (json_int_t)v);
-    return put(s, num);
+    char buf[96], digits[24];
+    size_t n = 0, sl = strlen(sep), nl = strlen(name), d = 0;
+    if (sl + nl + 3 + sizeof digits > sizeof buf)
+        return -1;
+    memcpy(buf, sep, sl);
+    n = sl;
+    buf[n++] = '"';
+    memcpy(buf + n, name, nl);
+    n += nl;
+    buf[n++] = '"';
+    buf[n++] = ':';
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[d++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[n++] = '-';
+    while (d)
+        buf[n++] = digits[--d];
+    return audit_sink_put(s, buf, n);
 }
 
 /* {"bytes":..,"count":..,"keys":[{"key_b64":..,"mod_revision":..},..],"revision":..}
