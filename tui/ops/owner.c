@@ -208,8 +208,62 @@ fail:
     return -1;
 }
 
+typedef struct segment {
+    const uint8_t *s;
+    size_t len;
+} segment;
+
+static int cmp_segment(const void *a, const void *b)
+{
+    const segment *x = a, *y = b;
+    size_t m = x->len < y->len ? x->len : y->len;
+    int c = m ? memcmp(x->s, y->s, m) : 0;
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The last segment (after the last '/') of every plan key that has one,
+ * sorted: ten thousand pods of one DaemonSet would otherwise scan the plan
+ * ten thousand times. Returns the count; *out is malloc'd, NULL when out
+ * of memory. */
+static size_t plan_names(const bg_plan *p, segment **out)
+{
+    segment *v = malloc((p->n ? p->n : 1) * sizeof *v);
+    size_t n = 0;
+    *out = v;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const uint8_t *k = p->kvs[i].key, *slash = NULL;
+        for (size_t j = p->kvs[i].key_len; j > 0; j--)
+            if (k[j - 1] == '/') {
+                slash = k + j - 1;
+                break;
+            }
+        if (slash)
+            v[n++] = (segment){slash + 1, (size_t)(k + p->kvs[i].key_len - slash - 1)};
+    }
+    qsort(v, n, sizeof *v, cmp_segment);
+    return n;
+}
+
+/* The same question without the index (out of memory). */
+static int slow_inside(const bg_plan *p, const ec_k8s_owner_ref *r)
+{
+    for (size_t j = 0; j < p->n; j++) {
+        const uint8_t *k = p->kvs[j].key;
+        size_t kl = p->kvs[j].key_len;
+        if (kl > r->name.len && memcmp(k + kl - r->name.len, r->name.s, r->name.len) == 0 &&
+            k[kl - r->name.len - 1] == '/' && !memchr(r->name.s, '/', r->name.len))
+            return 1;
+    }
+    return 0;
+}
+
 void bg_owner_describe(FILE *f, const bg_plan *p)
 {
+    segment *names = NULL;
+    size_t n_names = 0;
+    bool names_built = false;
     size_t objects = 0, with_finalizers = 0, controlled_outside = 0, undecodable = 0;
     char kinds_line[512] = "";
     struct { char kind[48]; size_t n; } tally[16];
@@ -256,15 +310,16 @@ void bg_owner_describe(FILE *f, const bg_plan *p)
         }
         long ow = ec_k8s_object_owner(o);
         if (ow >= 0 && o->meta.owners[ow].controller == 1) {
-            /* Is the controller itself in the plan? Compare by name+kind in keys. */
+            /* Is the controller itself in the plan? Its name is the last
+             * segment of one of the plan's keys. */
             const ec_k8s_owner_ref *r = &o->meta.owners[ow];
-            int inside = 0;
-            for (size_t j = 0; j < p->n && !inside; j++) {
-                const uint8_t *k = p->kvs[j].key;
-                size_t kl = p->kvs[j].key_len;
-                inside = kl > r->name.len && memcmp(k + kl - r->name.len, r->name.s, r->name.len) == 0 &&
-                         k[kl - r->name.len - 1] == '/';
+            if (!names_built) {
+                names_built = true;
+                n_names = plan_names(p, &names);
             }
+            segment want = {(const uint8_t *)r->name.s, r->name.len};
+            int inside = names ? bsearch(&want, names, n_names, sizeof *names, cmp_segment) != NULL
+                               : slow_inside(p, r);
             if (!inside && controlled_outside++ == 0) {
                 ec_buf_printf(&outside, "%.*s ", (int)r->kind.len, r->kind.s);
                 ec_escape_append(&outside, (const uint8_t *)r->name.s, r->name.len);
@@ -272,6 +327,7 @@ void bg_owner_describe(FILE *f, const bg_plan *p)
         }
         ec_k8s_object_free(o);
     }
+    free(names);
     if (objects == 0) {
         ec_buf_free(&fin);
         ec_buf_free(&outside);
