@@ -153,7 +153,8 @@ static int peek_meta(pctx *c, const uint8_t *p, size_t n, ec_k8s_peek *out)
     out->ns = out->uid = out->name;
     out->owner_kind = out->owner_name = out->owner_uid = out->owner_api_version = out->name;
     out->owner_is_controller = 0;
-    out->owner_count = out->managed_count = 0;
+    out->owner_count = out->managed_count = out->finalizer_count = 0;
+    out->has_meta = 1;
     out->manager = out->name;
     out->manager_has_time = 0;
     out->manager_seconds = 0;
@@ -165,6 +166,10 @@ static int peek_meta(pctx *c, const uint8_t *p, size_t n, ec_k8s_peek *out)
         case 1: rc = view(c, &f, M, &out->name); break;
         case 3: rc = view(c, &f, M, &out->ns); break;
         case 5: rc = view(c, &f, M, &out->uid); break;
+        case 14:
+            rc = want(c, &f, EC_K8S_WT_LEN, M);
+            out->finalizer_count += rc == 0;
+            break;
         case 13:
             rc = want(c, &f, EC_K8S_WT_LEN, M);
             if (rc == 0)

@@ -1,7 +1,8 @@
 /* The few fields the write-rate engine groups writes by, read from a value
  * without allocating: every field is a view into the value (which must stay
  * alive while the result is used). For protobuf values this walks only the
- * envelope, ObjectMeta, its ownerReferences and its managedFields.
+ * envelope, ObjectMeta, its ownerReferences and its managedFields (and
+ * counts its finalizers).
  *
  * JSON values are scanned by a small non-validating scanner (no jansson, no
  * allocation) that stops once apiVersion, kind and metadata have been read,
@@ -23,6 +24,8 @@ typedef struct ec_k8s_peek {
     ec_k8s_encoding encoding;
     ec_k8s_view api_version, kind;
     ec_k8s_view name, ns, uid;
+    int has_meta;           /* an ObjectMeta / "metadata" object was found */
+    uint32_t finalizer_count;
     /* The controller ownerReference, or the first one when none is. */
     ec_k8s_view owner_kind, owner_name, owner_uid, owner_api_version;
     int owner_is_controller;

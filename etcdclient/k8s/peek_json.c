@@ -250,6 +250,39 @@ static int is_open(js *s, uint8_t c)
     return s->p < s->end && *s->p == c;
 }
 
+/* At '[': counts the elements that are strings, skips the others. */
+static int count_strings(js *s, uint32_t *n)
+{
+    *n = 0;
+    s->p++;
+    ws(s);
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        return 0;
+    }
+    for (;;) {
+        ws(s);
+        if (s->p >= s->end)
+            return -1;
+        if (*s->p == '"')
+            (*n)++;
+        if (skip_value(s) != 0)
+            return -1;
+        ws(s);
+        if (s->p >= s->end)
+            return -1;
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p == ']') {
+            s->p++;
+            return 0;
+        }
+        return -1;
+    }
+}
+
 typedef struct owner_tmp {
     ec_k8s_view kind, name, uid, apiv;
     int controller;
@@ -348,6 +381,10 @@ static int meta_member(js *s, ec_k8s_view k, int esc, void *ctx)
         reset_managed(out);
         return is_open(s, '[') ? array_of_objects(s, managed, out) : skip_value(s);
     }
+    if (key_is(k, esc, "finalizers")) {
+        out->finalizer_count = 0;
+        return is_open(s, '[') ? count_strings(s, &out->finalizer_count) : skip_value(s);
+    }
     return skip_value(s);
 }
 
@@ -374,7 +411,9 @@ static int top_member(js *s, ec_k8s_view k, int esc, void *ctx)
         out->ns = out->uid = out->name;
         reset_owners(out);
         reset_managed(out);
-        return is_open(s, '{') ? object(s, meta_member, out) : skip_value(s);
+        out->finalizer_count = 0;
+        out->has_meta = is_open(s, '{');
+        return out->has_meta ? object(s, meta_member, out) : skip_value(s);
     }
     return skip_value(s);
 }

@@ -184,6 +184,8 @@ static void compare_peek(const uint8_t *v, size_t len, const ec_k8s_object *o, c
     expect_view("namespace", file, pk.ns, &o->meta.ns);
     expect_view("uid", file, pk.uid, &o->meta.uid);
     assert_int_equal(pk.owner_count, o->meta.n_owners);
+    assert_int_equal(pk.has_meta, o->has_meta);
+    assert_int_equal(pk.finalizer_count, o->meta.n_finalizers);
     long oi = ec_k8s_object_owner(o);
     assert_true(oi >= 0);
     const ec_k8s_owner_ref *r = &o->meta.owners[oi];

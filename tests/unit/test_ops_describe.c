@@ -102,12 +102,64 @@ static void test_not_kubernetes(void **state)
     bg_plan_free(&p);
 }
 
+static void add_raw(bg_plan *p, const char *key, const char *value)
+{
+    ec_kv kv = {.key = (const uint8_t *)key, .key_len = strlen(key), .value = (const uint8_t *)value,
+                .value_len = strlen(value)};
+    ec_err err;
+    assert_int_equal(bg_plan_add(p, &kv, &err), 0);
+}
+
+/* Finalizers, JSON and protobuf alike: counted for all, named for five. */
+static void test_finalizers(void **state)
+{
+    (void)state;
+    bg_plan p;
+    bg_plan_init(&p, "delete-prefix", (const uint8_t *)"/registry/", 10);
+    char key[64];
+    for (int i = 0; i < 7; i++) {
+        snprintf(key, sizeof key, "/registry/pvc/ns/c%d", i);
+        add_raw(&p, key, "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\",\"metadata\":{\"name\":\"c\","
+                         "\"finalizers\":[\"kubernetes.io/pvc-protection\",\"x\"]}}");
+    }
+    add_raw(&p, "/registry/pvc/ns/none", "{\"kind\":\"PersistentVolumeClaim\",\"metadata\":{\"finalizers\":[]}}");
+    char *out = describe(&p);
+    assert_string_equal(out, "  Kubernetes objects: 8 (8 PersistentVolumeClaim)\n"
+                             "  7 with finalizers, which removal from etcd does NOT run:\n"
+                             "    /registry/pvc/ns/c0: kubernetes.io/pvc-protection, x\n"
+                             "    /registry/pvc/ns/c1: kubernetes.io/pvc-protection, x\n"
+                             "    /registry/pvc/ns/c2: kubernetes.io/pvc-protection, x\n"
+                             "    /registry/pvc/ns/c3: kubernetes.io/pvc-protection, x\n"
+                             "    /registry/pvc/ns/c4: kubernetes.io/pvc-protection, x\n"
+                             "    ... and 2 more\n");
+    free(out);
+    bg_plan_free(&p);
+}
+
+/* A kind or owner read from a value never reaches the terminal raw. */
+static void test_escaped(void **state)
+{
+    (void)state;
+    static const fake_owner evil = {"v1", "Daemon\x1b]0;pwned\x07Set", "gone", "44444444-4444-4444-4444-444444444444"};
+    bg_plan p;
+    bg_plan_init(&p, "delete-prefix", (const uint8_t *)"/registry/", 10);
+    add(&p, "/registry/pods/kube-system/a", "Pod\x1b[2J", "a", &evil);
+    char *out = describe(&p);
+    assert_null(strchr(out, 0x1b));
+    assert_null(strchr(out, 0x07));
+    assert_non_null(strstr(out, "1 controlled by objects not in this plan (e.g. Daemon"));
+    free(out);
+    bg_plan_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_controller_in_or_out),
         cmocka_unit_test(test_owner_name_with_slash),
         cmocka_unit_test(test_not_kubernetes),
+        cmocka_unit_test(test_finalizers),
+        cmocka_unit_test(test_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

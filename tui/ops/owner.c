@@ -7,6 +7,7 @@
 
 #include "etcdclient/k8s/decode.h"
 #include "etcdclient/k8s/keylayout.h"
+#include "etcdclient/k8s/peek.h"
 #include "etcdclient/util/escape.h"
 
 /* Kinds an operator names, and where the API server stores them. */
@@ -247,16 +248,39 @@ static size_t plan_names(const bg_plan *p, segment **out)
 }
 
 /* The same question without the index (out of memory). */
-static int slow_inside(const bg_plan *p, const ec_k8s_owner_ref *r)
+static int slow_inside(const bg_plan *p, const segment *name)
 {
+    if (memchr(name->s, '/', name->len))
+        return 0;
     for (size_t j = 0; j < p->n; j++) {
         const uint8_t *k = p->kvs[j].key;
         size_t kl = p->kvs[j].key_len;
-        if (kl > r->name.len && memcmp(k + kl - r->name.len, r->name.s, r->name.len) == 0 &&
-            k[kl - r->name.len - 1] == '/' && !memchr(r->name.s, '/', r->name.len))
+        if (kl > name->len && memcmp(k + kl - name->len, name->s, name->len) == 0 && k[kl - name->len - 1] == '/')
             return 1;
     }
     return 0;
+}
+
+/* "    KEY: finalizer, finalizer" for one of the first objects that have
+ * finalizers: only these few are decoded whole. */
+static void show_finalizers(ec_buf *fin, const bg_plan_kv *kv)
+{
+    ec_k8s_object *o;
+    ec_err e;
+    ec_buf_puts(fin, "    ");
+    ec_escape_append(fin, kv->key, kv->key_len);
+    ec_buf_puts(fin, ": ");
+    if (ec_k8s_decode(kv->value, kv->value_len, &o, &e) != 0) {
+        ec_buf_puts(fin, "(unreadable)\n");
+        return;
+    }
+    for (size_t k = 0; k < o->meta.n_finalizers; k++) {
+        if (k)
+            ec_buf_puts(fin, ", ");
+        ec_escape_append(fin, (const uint8_t *)o->meta.finalizers[k].s, o->meta.finalizers[k].len);
+    }
+    ec_buf_puts(fin, "\n");
+    ec_k8s_object_free(o);
 }
 
 void bg_owner_describe(FILE *f, const bg_plan *p)
@@ -265,67 +289,53 @@ void bg_owner_describe(FILE *f, const bg_plan *p)
     size_t n_names = 0;
     bool names_built = false;
     size_t objects = 0, with_finalizers = 0, controlled_outside = 0, undecodable = 0;
-    char kinds_line[512] = "";
-    struct { char kind[48]; size_t n; } tally[16];
+    struct { char kind[48]; size_t len, n; } tally[16];
     size_t n_tally = 0;
     ec_buf fin;
     ec_buf_init(&fin, 4096);
     ec_buf outside;
     ec_buf_init(&outside, 4096);
     for (size_t i = 0; i < p->n; i++) {
-        ec_k8s_object *o;
-        ec_err e;
-        if (ec_k8s_decode(p->kvs[i].value, p->kvs[i].value_len, &o, &e) != 0) {
+        /* The few fields this needs, read in place: a full decode of every
+         * value cost more than the rest of the plan's display. */
+        ec_k8s_peek pk;
+        if (ec_k8s_peek_value(p->kvs[i].value, p->kvs[i].value_len, &pk, NULL) != 0) {
             undecodable++;
             continue;
         }
-        if (!o->has_meta || !o->kind.len) {
-            ec_k8s_object_free(o);
+        if (!pk.has_meta || !pk.kind.len)
             continue;
-        }
         objects++;
         size_t t;
         for (t = 0; t < n_tally; t++)
-            if (strlen(tally[t].kind) == o->kind.len && memcmp(tally[t].kind, o->kind.s, o->kind.len) == 0)
+            if (tally[t].len == pk.kind.len && memcmp(tally[t].kind, pk.kind.p, pk.kind.len) == 0)
                 break;
-        if (t == n_tally && n_tally < 16) {
-            snprintf(tally[t].kind, sizeof tally[t].kind, "%.*s", (int)o->kind.len, o->kind.s);
+        if (t == n_tally && n_tally < 16 && pk.kind.len <= sizeof tally[t].kind) {
+            memcpy(tally[t].kind, pk.kind.p, pk.kind.len);
+            tally[t].len = pk.kind.len;
             tally[t].n = 0;
             n_tally++;
         }
         if (t < n_tally)
             tally[t].n++;
-        if (o->meta.n_finalizers) {
-            if (with_finalizers++ < 5) {
-                ec_buf_puts(&fin, "    ");
-                ec_escape_append(&fin, p->kvs[i].key, p->kvs[i].key_len);
-                ec_buf_puts(&fin, ": ");
-                for (size_t k = 0; k < o->meta.n_finalizers; k++) {
-                    if (k)
-                        ec_buf_puts(&fin, ", ");
-                    ec_escape_append(&fin, (const uint8_t *)o->meta.finalizers[k].s, o->meta.finalizers[k].len);
-                }
-                ec_buf_puts(&fin, "\n");
-            }
-        }
-        long ow = ec_k8s_object_owner(o);
-        if (ow >= 0 && o->meta.owners[ow].controller == 1) {
+        if (pk.finalizer_count && with_finalizers++ < 5)
+            show_finalizers(&fin, &p->kvs[i]);
+        if (pk.owner_is_controller) {
             /* Is the controller itself in the plan? Its name is the last
              * segment of one of the plan's keys. */
-            const ec_k8s_owner_ref *r = &o->meta.owners[ow];
             if (!names_built) {
                 names_built = true;
                 n_names = plan_names(p, &names);
             }
-            segment want = {(const uint8_t *)r->name.s, r->name.len};
+            segment want = {pk.owner_name.p, pk.owner_name.len};
             int inside = names ? bsearch(&want, names, n_names, sizeof *names, cmp_segment) != NULL
-                               : slow_inside(p, r);
+                               : slow_inside(p, &want);
             if (!inside && controlled_outside++ == 0) {
-                ec_buf_printf(&outside, "%.*s ", (int)r->kind.len, r->kind.s);
-                ec_escape_append(&outside, (const uint8_t *)r->name.s, r->name.len);
+                ec_escape_append(&outside, pk.owner_kind.p, pk.owner_kind.len);
+                ec_buf_puts(&outside, " ");
+                ec_escape_append(&outside, want.s, want.len);
             }
         }
-        ec_k8s_object_free(o);
     }
     free(names);
     if (objects == 0) {
@@ -333,15 +343,14 @@ void bg_owner_describe(FILE *f, const bg_plan *p)
         ec_buf_free(&outside);
         return;
     }
-    size_t off = 0;
-    for (size_t t = 0; t < n_tally && off < sizeof kinds_line; t++) {
-        int w = snprintf(kinds_line + off, sizeof kinds_line - off, "%s%zu %s", t ? ", " : "", tally[t].n,
-                         tally[t].kind);
-        if (w < 0)
-            break;
-        off += (size_t)w;
+    ec_buf kinds_text;
+    ec_buf_init(&kinds_text, 4096);
+    for (size_t t = 0; t < n_tally; t++) {
+        ec_buf_printf(&kinds_text, "%s%zu ", t ? ", " : "", tally[t].n);
+        ec_escape_append(&kinds_text, (const uint8_t *)tally[t].kind, tally[t].len);
     }
-    fprintf(f, "  Kubernetes objects: %zu (%s)\n", objects, kinds_line);
+    fprintf(f, "  Kubernetes objects: %zu (%s)\n", objects, kinds_text.data ? kinds_text.data : "");
+    ec_buf_free(&kinds_text);
     if (with_finalizers) {
         fprintf(f, "  %zu with finalizers, which removal from etcd does NOT run:\n%s", with_finalizers,
                 fin.data ? fin.data : "");
