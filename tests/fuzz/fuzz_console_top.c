@@ -1,7 +1,8 @@
 /* Group names from etcd (owner names come from values) through the Top
  * screen's model: what Enter and D make of them, and the owner-to-key
  * mapping. Input: one byte choosing the grouping, one byte of flags (bit 0:
- * the name was cut), then the name's bytes. Checks: a jump or delete target
+ * the name was cut; bit 1: keys under --etcd-prefix "/custom/" instead of
+ * the default), then the name's bytes. Checks: a jump or delete target
  * is never longer than it can be, and a refused one says why. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     bg_top_grouping g = (bg_top_grouping)(data[0] % (BG_TOP_NGROUPINGS + 1));
     bool cut = data[1] & 1;
+    const char *prefix = data[1] & 2 ? "/custom/" : NULL;
+    const char *want = prefix ? "/custom/" : "/registry/"; /* what every owner key starts with */
     const uint8_t *name = data + 2;
     size_t len = size - 2;
     ec_ks *ks = tree();
@@ -40,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ec_buf_init(&path, 1 << 20);
     ec_buf_init(&target, 1 << 20);
     const char *why;
-    tm_jump_kind k = tm_jump(g, name, len, cut, ks, &path, &why);
+    tm_jump_kind k = tm_jump(prefix, g, name, len, cut, ks, &path, &why);
     if (k == TM_JUMP_NONE && (!why || path.len != 0))
         abort();
     if (k != TM_JUMP_NONE && path.len > len + 64)
@@ -52,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (!why) {
         abort();
     }
-    if (tm_owner_key(name, len, &path) == 0 && (path.len < 11 || memcmp(path.data, "/registry/", 10) != 0))
+    if (tm_owner_key(prefix, name, len, &path) == 0 &&
+        (path.len <= strlen(want) || memcmp(path.data, want, strlen(want)) != 0))
         abort();
     ec_buf_free(&path);
     ec_buf_free(&target);

@@ -51,29 +51,43 @@ static void test_owner_key(void **state)
     (void)state;
     ec_buf b;
     ec_buf_init(&b, 0);
-    assert_int_equal(tm_owner_key(S("DaemonSet/kube-system/node-agent"), &b), 0);
+    assert_int_equal(tm_owner_key(NULL, S("DaemonSet/kube-system/node-agent"), &b), 0);
     assert_string_equal(str(&b), "/registry/daemonsets/kube-system/node-agent");
-    assert_int_equal(tm_owner_key(S("Service/shop/web"), &b), 0);
+    assert_int_equal(tm_owner_key(NULL, S("Service/shop/web"), &b), 0);
     assert_string_equal(str(&b), "/registry/services/specs/shop/web");
-    assert_int_equal(tm_owner_key(S("Node/n1"), &b), 0);
+    assert_int_equal(tm_owner_key(NULL, S("Node/n1"), &b), 0);
     assert_string_equal(str(&b), "/registry/minions/n1");
-    assert_int_equal(tm_owner_key(S("Endpoints/shop/web"), &b), 0);
+    assert_int_equal(tm_owner_key(NULL, S("Endpoints/shop/web"), &b), 0);
     assert_string_equal(str(&b), "/registry/services/endpoints/shop/web");
-    assert_int_equal(tm_owner_key(S("/registry/x"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("/registry/x"), &b), -1);
     assert_int_equal(b.len, 0);
-    assert_int_equal(tm_owner_key(S("(deleted, previous value unknown)"), &b), -1);
-    assert_int_equal(tm_owner_key(S("Kind"), &b), -1);
-    assert_int_equal(tm_owner_key(S("Kind/"), &b), -1);
-    assert_int_equal(tm_owner_key(S("/x/y"), &b), -1);
-    assert_int_equal(tm_owner_key((const uint8_t *)"", 0, &b), -1);
-    assert_int_equal(tm_owner_key(S("Pod/a\0b/c"), &b), -1);
-    assert_int_equal(tm_owner_key(S("Da$mon/x/y"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("(deleted, previous value unknown)"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("Kind"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("Kind/"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("/x/y"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, (const uint8_t *)"", 0, &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("Pod/a\0b/c"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("Da$mon/x/y"), &b), -1);
+    /* An empty namespace or name segment names no object. */
+    assert_int_equal(tm_owner_key(NULL, S("Pod//x"), &b), -1);
+    assert_int_equal(tm_owner_key(NULL, S("Pod/shop/"), &b), -1);
+    assert_int_equal(b.len, 0);
+    /* Kinds whose plural is not a plain 's' (the table in tui/ops/owner.c). */
+    assert_int_equal(tm_owner_key(NULL, S("NetworkPolicy/shop/deny"), &b), 0);
+    assert_string_equal(str(&b), "/registry/networkpolicies/shop/deny");
+    assert_int_equal(tm_owner_key(NULL, S("ReplicationController/shop/rc"), &b), 0);
+    assert_string_equal(str(&b), "/registry/controllers/shop/rc");
+    /* The API server's --etcd-prefix, with or without a trailing '/'. */
+    assert_int_equal(tm_owner_key("/custom", S("DaemonSet/kube-system/node-agent"), &b), 0);
+    assert_string_equal(str(&b), "/custom/daemonsets/kube-system/node-agent");
+    assert_int_equal(tm_owner_key("/custom/", S("Node/n1"), &b), 0);
+    assert_string_equal(str(&b), "/custom/minions/n1");
     ec_buf_free(&b);
 }
 
 static tm_jump_kind jump(ec_ks *ks, bg_top_grouping g, const char *name, ec_buf *path, const char **why)
 {
-    return tm_jump(g, (const uint8_t *)name, strlen(name), false, ks, path, why);
+    return tm_jump(NULL, g, (const uint8_t *)name, strlen(name), false, ks, path, why);
 }
 
 static void test_jump(void **state)
@@ -127,8 +141,51 @@ static void test_jump(void **state)
     assert_string_equal(why, "writer groups span many keys; press o for owners");
     assert_int_equal(jump(ks, BG_TOP_BY_LEASE, "694d7a0f3c2b1a00", &p, &why), TM_JUMP_NONE);
     assert_non_null(strstr(why, "press o for owners"));
-    assert_int_equal(tm_jump(BG_TOP_BY_KEY, S("/registry/pods/shop/web-1"), true, ks, &p, &why), TM_JUMP_NONE);
+    assert_int_equal(tm_jump(NULL, BG_TOP_BY_KEY, S("/registry/pods/shop/web-1"), true, ks, &p, &why), TM_JUMP_NONE);
     assert_non_null(strstr(why, "cut"));
+    ec_buf_free(&p);
+    ec_ks_free(ks);
+}
+
+/* The same tree stored under another --etcd-prefix: every jump stays under
+ * it, and never climbs above PREFIX/STORAGE. */
+static void test_jump_prefix(void **state)
+{
+    (void)state;
+    ec_ks *ks = ec_ks_new();
+    assert_non_null(ks);
+    put(ks, "/custom/daemonsets/kube-system/node-agent");
+    put(ks, "/custom/pods/shop/web-1");
+    put(ks, "/custom/minions/n1");
+    put(ks, "/custom/namespaces/shop");
+    put(ks, "/custom/replicasets/shop/web-1");
+    put(ks, "/custom/services/specs/shop/web");
+    ec_buf p;
+    ec_buf_init(&p, 0);
+    const char *why;
+    assert_int_equal(tm_jump("/custom", BG_TOP_BY_RESOURCE, S("pods"), false, ks, &p, &why), TM_JUMP_DIR);
+    assert_string_equal(str(&p), "/custom/pods");
+    assert_int_equal(tm_jump("/custom/", BG_TOP_BY_RESOURCE, S("services"), false, ks, &p, &why), TM_JUMP_DIR);
+    assert_string_equal(str(&p), "/custom/services/specs");
+    assert_int_equal(tm_jump("/custom", BG_TOP_BY_NAMESPACE, S("shop"), false, ks, &p, &why), TM_JUMP_KEY);
+    assert_string_equal(str(&p), "/custom/namespaces/shop");
+    assert_int_equal(tm_jump("/custom", BG_TOP_BY_OWNER, S("DaemonSet/kube-system/node-agent"), false, ks, &p, &why),
+                     TM_JUMP_KEY);
+    assert_string_equal(str(&p), "/custom/daemonsets/kube-system/node-agent");
+    assert_int_equal(tm_jump("/custom", BG_TOP_BY_OWNER, S("ReplicaSet/shop/gone"), false, ks, &p, &why),
+                     TM_JUMP_DIR);
+    assert_string_equal(str(&p), "/custom/replicasets/shop");
+    assert_int_equal(tm_jump("/custom", BG_TOP_BY_OWNER, S("ReplicaSet/other/gone"), false, ks, &p, &why),
+                     TM_JUMP_DIR);
+    assert_string_equal(str(&p), "/custom/replicasets");
+    assert_int_equal(tm_jump("/custom", BG_TOP_BY_OWNER, S("Node/n2"), false, ks, &p, &why), TM_JUMP_DIR);
+    assert_string_equal(str(&p), "/custom/minions");
+    assert_int_equal(tm_jump("/custom", BG_TOP_BY_OWNER, S("CronJob/shop/nightly"), false, ks, &p, &why),
+                     TM_JUMP_NONE);
+    /* The default prefix finds nothing in this tree. */
+    assert_int_equal(tm_jump(NULL, BG_TOP_BY_RESOURCE, S("pods"), false, ks, &p, &why), TM_JUMP_NONE);
+    assert_int_equal(tm_jump(NULL, BG_TOP_BY_OWNER, S("DaemonSet/kube-system/node-agent"), false, ks, &p, &why),
+                     TM_JUMP_NONE);
     ec_buf_free(&p);
     ec_ks_free(ks);
 }
@@ -384,7 +441,7 @@ static void test_keys(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_owner_key),     cmocka_unit_test(test_jump),  cmocka_unit_test(test_delete_target),
+        cmocka_unit_test(test_owner_key),     cmocka_unit_test(test_jump), cmocka_unit_test(test_jump_prefix),  cmocka_unit_test(test_delete_target),
         cmocka_unit_test(test_text),          cmocka_unit_test(test_spark), cmocka_unit_test(test_goto),
         cmocka_unit_test(test_liverate),      cmocka_unit_test(test_keys),
     };

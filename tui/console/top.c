@@ -332,7 +332,8 @@ static void jump(con *c, const ec_rates_row *r)
     ec_buf_init(&path, 0);
     const char *why;
     pthread_mutex_lock(&c->ks_mu);
-    tm_jump_kind k = tm_jump(t->group, r->key, r->key_len, r->key_truncated, c->ks, &path, &why);
+    tm_jump_kind k =
+        tm_jump(c->ctx->opts->k8s_prefix, t->group, r->key, r->key_len, r->key_truncated, c->ks, &path, &why);
     pthread_mutex_unlock(&c->ks_mu);
     if (k == TM_JUMP_NONE) {
         con_note(c, false, "%s", why);

@@ -2,30 +2,24 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tui/console/text.h"
+#include "tui/ops/owner.h"
 #include "tui/top/spark.h"
 
-#define REG "/registry/"
-
-/* Kinds whose storage is not "lowercase kind + s" (the API server's legacy
- * names). The same rule as tui/ops/owner.c, which keeps its table private. */
-static const struct {
-    const char *kind, *storage;
-} odd_kinds[] = {
-    {"service", "services/specs"},
-    {"endpoints", "services/endpoints"},
-    {"node", "minions"},
-    {"replicationcontroller", "controllers"},
-    {"ingress", "ingress"},
-    {"networkpolicy", "networkpolicies"},
-    {"podsecuritypolicy", "podsecuritypolicy"},
-    {"priorityclass", "priorityclasses"},
-    {"storageclass", "storageclasses"},
-    {"ingressclass", "ingressclasses"},
-    {"runtimeclass", "runtimeclasses"},
-};
+/* The Kubernetes prefix as bg_owner_key reads it: NULL or "" mean
+ * "/registry", a trailing '/' is dropped. */
+static const char *reg_of(const char *k8s_prefix, size_t *len)
+{
+    const char *reg = k8s_prefix && *k8s_prefix ? k8s_prefix : "/registry";
+    size_t n = strlen(reg);
+    while (n > 1 && reg[n - 1] == '/')
+        n--;
+    *len = n;
+    return reg;
+}
 
 /* API resources stored under another path ("nodes" live in "minions"). */
 static const struct {
@@ -57,7 +51,7 @@ static void set(ec_buf *b, const void *p, size_t n)
     ec_buf_append(b, n ? p : "", n);
 }
 
-int tm_owner_key(const uint8_t *name, size_t len, ec_buf *out)
+int tm_owner_key(const char *k8s_prefix, const uint8_t *name, size_t len, ec_buf *out)
 {
     ec_buf_reset(out);
     if (!len || name[0] == '/' || name[0] == '(' || has_byte(name, len, 0))
@@ -71,37 +65,53 @@ int tm_owner_key(const uint8_t *name, size_t len, ec_buf *out)
         uint8_t ch = name[i];
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
             return -1;
-        kind[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        kind[i] = (char)ch;
     }
     kind[kl] = '\0';
-    const char *storage = NULL;
-    for (size_t i = 0; i < sizeof odd_kinds / sizeof odd_kinds[0]; i++)
-        if (strcmp(odd_kinds[i].kind, kind) == 0)
-            storage = odd_kinds[i].storage;
-    ec_buf_puts(out, REG);
-    if (storage)
-        ec_buf_puts(out, storage);
-    else
-        ec_buf_printf(out, "%ss", kind); /* the regular plural, as the API server does for most kinds */
-    if (ec_buf_putc(out, '/') != 0 || ec_buf_append(out, s1 + 1, len - kl - 1) != 0)
+    /* "namespace/name" or "name" after the kind, NUL-terminated (no NUL
+     * inside, checked above); then room for the key: the prefix, a storage
+     * path of at most 64 bytes (the kind's plural) and the rest. */
+    size_t rest_len = len - kl - 1, reg_len;
+    reg_of(k8s_prefix, &reg_len);
+    size_t keyn = reg_len + rest_len + 72;
+    char *rest = malloc(rest_len + 1 + keyn);
+    if (!rest)
         return -1;
-    return 0;
+    memcpy(rest, s1 + 1, rest_len);
+    rest[rest_len] = '\0';
+    char *key = rest + rest_len + 1, *slash = strchr(rest, '/');
+    const char *ns = NULL, *obj = rest;
+    if (slash) {
+        *slash = '\0';
+        ns = rest;
+        obj = slash + 1;
+    }
+    int n = -1;
+    if (!slash || ns[0]) /* "Kind//name" names no namespace */
+        n = bg_owner_key(k8s_prefix, kind, ns, obj, key, keyn);
+    int rc = n < 0 ? -1 : ec_buf_append(out, key, (size_t)n);
+    free(rest);
+    return rc;
 }
 
 /* "/registry/STORAGE" for an API resource, when that directory exists. */
-static bool resource_dir(const uint8_t *name, size_t len, ec_ks *ks, ec_buf *path)
+static bool resource_dir(const char *k8s_prefix, const uint8_t *name, size_t len, ec_ks *ks, ec_buf *path)
 {
+    size_t reg_len;
+    const char *reg = reg_of(k8s_prefix, &reg_len);
     /* The legacy names first: "services" holds specs/ and endpoints/. */
     for (size_t i = 0; i < sizeof odd_resources / sizeof odd_resources[0]; i++) {
         const char *r = odd_resources[i].resource;
         if (strlen(r) == len && memcmp(r, name, len) == 0) {
-            set(path, REG, strlen(REG));
+            set(path, reg, reg_len);
+            ec_buf_putc(path, '/');
             ec_buf_puts(path, odd_resources[i].storage);
             if (exists(ks, path, false))
                 return true;
         }
     }
-    set(path, REG, strlen(REG));
+    set(path, reg, reg_len);
+    ec_buf_putc(path, '/');
     ec_buf_append(path, name, len);
     if (exists(ks, path, false))
         return true;
@@ -109,9 +119,11 @@ static bool resource_dir(const uint8_t *name, size_t len, ec_ks *ks, ec_buf *pat
     return false;
 }
 
-tm_jump_kind tm_jump(bg_top_grouping g, const uint8_t *name, size_t len, bool truncated, ec_ks *ks, ec_buf *path,
-                     const char **why)
+tm_jump_kind tm_jump(const char *k8s_prefix, bg_top_grouping g, const uint8_t *name, size_t len, bool truncated,
+                     ec_ks *ks, ec_buf *path, const char **why)
 {
+    size_t reg_len;
+    const char *reg = reg_of(k8s_prefix, &reg_len);
     *why = NULL;
     ec_buf_reset(path);
     if (truncated) {
@@ -134,7 +146,7 @@ tm_jump_kind tm_jump(bg_top_grouping g, const uint8_t *name, size_t len, bool tr
             *why = "keys outside /registry have no resource directory";
             return TM_JUMP_NONE;
         }
-        if (resource_dir(name, len, ks, path))
+        if (resource_dir(k8s_prefix, name, len, ks, path))
             return TM_JUMP_DIR;
         *why = "no directory of that resource in the tree (deleted since, or not scanned yet)";
         return TM_JUMP_NONE;
@@ -143,7 +155,8 @@ tm_jump_kind tm_jump(bg_top_grouping g, const uint8_t *name, size_t len, bool tr
             *why = "cluster-scoped objects and keys outside /registry have no namespace";
             return TM_JUMP_NONE;
         }
-        set(path, REG "namespaces/", strlen(REG "namespaces/"));
+        set(path, reg, reg_len);
+        ec_buf_puts(path, "/namespaces/");
         ec_buf_append(path, name, len);
         *why = "the namespace object; its keys are under each resource: /registry/RESOURCE/NAMESPACE/";
         if (exists(ks, path, true))
@@ -156,7 +169,7 @@ tm_jump_kind tm_jump(bg_top_grouping g, const uint8_t *name, size_t len, bool tr
             set(path, name, len);
             return TM_JUMP_KEY;
         }
-        if (tm_owner_key(name, len, path) != 0) {
+        if (tm_owner_key(k8s_prefix, name, len, path) != 0) {
             *why = "this owner group names no object (its writes had no readable owner)";
             return TM_JUMP_NONE;
         }
@@ -172,7 +185,7 @@ tm_jump_kind tm_jump(bg_top_grouping g, const uint8_t *name, size_t len, bool tr
         if (exists(ks, path, false))
             return TM_JUMP_DIR;
         last = memrchr(p, '/', path->len);
-        if (last && (size_t)(last - p) > strlen(REG) - 1) {
+        if (last && (size_t)(last - p) > reg_len) { /* not above PREFIX/STORAGE */
             path->len = (size_t)(last - p);
             path->data[path->len] = '\0';
             if (exists(ks, path, false))
@@ -215,7 +228,7 @@ int tm_delete_target(bg_top_grouping g, const uint8_t *name, size_t len, bool tr
             *kind = TM_DEL_KEY; /* no Kubernetes owner: the group is its key */
             break;
         }
-        if (tm_owner_key(name, len, target) != 0) {
+        if (tm_owner_key(NULL, name, len, target) != 0) { /* only whether it names an object */
             ec_buf_reset(target);
             *why = "delete: this owner group names no object (its writes had no readable owner)";
             return -1;

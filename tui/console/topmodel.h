@@ -27,10 +27,11 @@ typedef enum tm_jump_kind {
 } tm_jump_kind;
 
 /* Where Enter on a row of grouping g named name[0..len) goes in the tree ks
- * (ks_mu held). Replaces path's content. *why (static text, may be NULL)
- * explains a TM_JUMP_NONE, or adds a remark to a jump. */
-tm_jump_kind tm_jump(bg_top_grouping g, const uint8_t *name, size_t len, bool truncated, ec_ks *ks, ec_buf *path,
-                     const char **why);
+ * (ks_mu held), for keys under k8s_prefix (--etcd-prefix; NULL = "/registry").
+ * Replaces path's content. *why (static text, may be NULL) explains a
+ * TM_JUMP_NONE, or adds a remark to a jump. */
+tm_jump_kind tm_jump(const char *k8s_prefix, bg_top_grouping g, const uint8_t *name, size_t len, bool truncated,
+                     ec_ks *ks, ec_buf *path, const char **why);
 
 /* What D on a row deletes: 0 with target (raw, replaced) and *kind, or -1
  * with *why (static text) when the grouping names no removable set. */
@@ -38,10 +39,11 @@ int tm_delete_target(bg_top_grouping g, const uint8_t *name, size_t len, bool tr
                      tm_del_kind *kind, const char **why);
 
 /* The etcd key of an owner group "Kind/namespace/name" ("Kind/name" when
- * cluster-scoped) as the API server stores it ("DaemonSet/kube-system/x" ->
- * "/registry/daemonsets/kube-system/x"). Replaces out's content; -1 when the
- * name is not of that form. */
-int tm_owner_key(const uint8_t *name, size_t len, ec_buf *out);
+ * cluster-scoped) as the API server stores it under k8s_prefix (NULL =
+ * "/registry"; see bg_owner_key): "DaemonSet/kube-system/x" ->
+ * "/registry/daemonsets/kube-system/x". Replaces out's content; -1 (out
+ * empty) when the name is not of that form. */
+int tm_owner_key(const char *k8s_prefix, const uint8_t *name, size_t len, ec_buf *out);
 
 /* "10s", "60s", "5m". */
 const char *tm_window_name(ec_rates_window w);

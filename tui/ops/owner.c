@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,10 @@
 #include "etcdclient/k8s/peek.h"
 #include "etcdclient/util/escape.h"
 
-/* Kinds an operator names, and where the API server stores them. */
+/* Kinds an operator (or an ownerReference) names, and where the API server
+ * stores them when that is not "lowercase kind + s": the legacy paths, and
+ * the plurals that are not a plain 's'. The regular ones are listed too, so
+ * a storage name given as a kind ("pods") maps to itself. */
 static const struct {
     const char *kind, *storage;
 } kinds[] = {
@@ -32,6 +36,14 @@ static const struct {
     {"lease", "leases"},
     {"namespace", "namespaces"},
     {"node", "minions"},
+    {"replicationcontroller", "controllers"},
+    {"ingress", "ingress"},
+    {"networkpolicy", "networkpolicies"},
+    {"podsecuritypolicy", "podsecuritypolicy"},
+    {"priorityclass", "priorityclasses"},
+    {"storageclass", "storageclasses"},
+    {"ingressclass", "ingressclasses"},
+    {"runtimeclass", "runtimeclasses"},
 };
 
 /* Namespaced built-in resources whose objects carry ownerReferences. */
@@ -42,18 +54,39 @@ static const char *const owned_resources[] = {
     "serviceaccounts", "roles", "rolebindings", "networkpolicies", "ingress", "events",
 };
 
-static const char *storage_of(const char *kind, char *buf, size_t n)
+int bg_owner_key(const char *k8s_prefix, const char *kind, const char *ns, const char *name, char *out,
+                 size_t outn)
 {
+    if (outn)
+        out[0] = '\0';
     char low[64];
-    size_t i;
-    for (i = 0; kind[i] && i < sizeof low - 1; i++)
+    size_t kl = strlen(kind);
+    if (kl == 0 || kl >= sizeof low || !name[0])
+        return -1;
+    for (size_t i = 0; i <= kl; i++)
         low[i] = (char)tolower((unsigned char)kind[i]);
-    low[i] = 0;
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+    const char *storage = NULL;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0] && !storage; k++)
         if (strcmp(kinds[k].kind, low) == 0 || strcmp(kinds[k].storage, low) == 0)
-            return kinds[k].storage;
-    snprintf(buf, n, "%ss", low); /* regular English plural, as the API server does for most kinds */
-    return buf;
+            storage = kinds[k].storage;
+    const char *plural = storage ? "" : "s"; /* the regular English plural, as the API server does for most kinds */
+    if (!storage)
+        storage = low;
+    /* NULL or "" mean /registry; a trailing '/' is dropped. */
+    const char *reg = k8s_prefix && *k8s_prefix ? k8s_prefix : "/registry";
+    size_t reg_len = strlen(reg);
+    while (reg_len > 1 && reg[reg_len - 1] == '/')
+        reg_len--;
+    if (reg_len > INT_MAX)
+        return -1;
+    int w = ns && ns[0] ? snprintf(out, outn, "%.*s/%s%s/%s/%s", (int)reg_len, reg, storage, plural, ns, name)
+                        : snprintf(out, outn, "%.*s/%s%s/%s", (int)reg_len, reg, storage, plural, name);
+    if (w < 0 || (size_t)w >= outn) {
+        if (outn)
+            out[0] = '\0';
+        return -1;
+    }
+    return w;
 }
 
 typedef struct candidate {
@@ -96,7 +129,7 @@ int bg_owner_plan(ec_client *c, const char *spec, const char *k8s_prefix, bg_pla
         reg_len--;
     if (reg_len > 160) /* the keys below are built in fixed buffers */
         return ec_fail(err, EC_E_INVALID, "Kubernetes key prefix '%.40s...' is too long (at most 160 bytes)", reg);
-    char kind[64], ns[256] = "", name[256], sbuf[80];
+    char kind[64], ns[256] = "", name[256];
     const char *s1 = strchr(spec, '/');
     const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
     if (!s1 || (size_t)(s1 - spec) >= sizeof kind || strlen(s1 + 1) >= sizeof name)
@@ -110,12 +143,9 @@ int bg_owner_plan(ec_client *c, const char *spec, const char *k8s_prefix, bg_pla
     }
     if (!name[0] || !kind[0])
         return ec_fail(err, EC_E_INVALID, "owner '%s' is not KIND/NAMESPACE/NAME (or KIND/NAME)", spec);
-    const char *storage = storage_of(kind, sbuf, sizeof sbuf);
     char key[700];
-    if (ns[0])
-        snprintf(key, sizeof key, "%.*s/%s/%s/%s", reg_len, reg, storage, ns, name);
-    else
-        snprintf(key, sizeof key, "%.*s/%s/%s", reg_len, reg, storage, name);
+    if (bg_owner_key(k8s_prefix, kind, ns, name, key, sizeof key) < 0) /* cannot happen: the sizes above fit */
+        return ec_fail(err, EC_E_INVALID, "owner '%s' names no etcd key", spec);
 
     bg_plan_init(p, "delete-owner", (const uint8_t *)spec, strlen(spec));
     p->by_name = true;
