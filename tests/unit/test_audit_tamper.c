@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <openssl/sha.h>
 
 #include "tui/audit/audit.h"
 #include "tui/audit/audit_test.h"
@@ -423,22 +424,74 @@ static void test_empty_and_tail_only(void **state)
                   "the last record is incomplete (no newline at the end): the log was cut short");
 }
 
-static void test_append_refuses_damaged_tail(void **state)
+/* The bytes after the last newline, exactly, and where they started. */
+static void expect_side(const char *side, const char *bytes)
+{
+    size_t n;
+    char *got = slurp(side, &n);
+    assert_int_equal(n, strlen(bytes));
+    assert_memory_equal(got, bytes, n);
+    free(got);
+    struct stat st;
+    assert_int_equal(stat(side, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+static void test_append_sets_cut_record_aside(void **state)
 {
     (void)state;
-    /* Appending after a cut line would glue the record onto it. */
-    write_lines(lines, NREC - 1, "{\"seq\":5,\"v\"");
+    /* A writer killed mid-record left a line without its newline. It never
+     * reached its fsync, so it never acted: the next append moves the bytes
+     * to a file of their own, records that in the chain, then appends. */
+    static const char cut[] = "{\"seq\":5,\"v\"";
+    write_lines(lines, NREC - 1, cut);
+    off_t at = 0;
+    for (int i = 0; i < NREC - 1; i++)
+        at += (off_t)strlen(lines[i]) + 1;
     audit_options o = { .path = logpath };
     audit_log *log;
     ec_err err;
     assert_int_equal(audit_open(&log, &o, NULL, &err), 0);
     json_t *f = json_pack("{s:s}", "action", "x");
-    assert_int_equal(audit_append(log, AUDIT_KIND_ACTION, 0, f, NULL, &err), -1);
-    assert_int_equal(err.code, EC_E_CORRUPT);
-    char want[1024];
-    snprintf(want, sizeof want, "cannot append to audit log '%s': its last record is incomplete (no newline "
-             "at the end); run 'breakglass audit verify', move the file aside, then retry", logpath);
-    assert_string_equal(err.msg, want);
+    audit_appended a;
+    assert_int_equal(audit_append(log, AUDIT_KIND_ACTION, 0, f, &a, &err), 0);
+    assert_int_equal(a.seq, NREC + 1);
+    audit_verify_result res;
+    assert_int_equal(verify(NULL, &res), AUDIT_INTACT);
+    assert_int_equal(res.records, NREC + 1);
+    char side[700];
+    snprintf(side, sizeof side, "%s.torn-%lld", logpath, (long long)at);
+    expect_side(side, cut);
+
+    /* The record of it: where, how much, its SHA-256 and the file. */
+    audit_reader *r;
+    assert_int_equal(audit_reader_open(&r, logpath, &err), 0);
+    const audit_entry *e = NULL;
+    for (int i = 0; i < NREC; i++)
+        assert_int_equal(audit_reader_next(r, &e, &err), 1);
+    assert_string_equal(json_string_value(json_object_get(e->rec, "action")), "set-aside-cut-record");
+    json_t *c = json_object_get(e->rec, "cut");
+    assert_int_equal(json_integer_value(json_object_get(c, "offset")), at);
+    assert_int_equal(json_integer_value(json_object_get(c, "bytes")), strlen(cut));
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)cut, strlen(cut), md);
+    char hex[65];
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    assert_string_equal(json_string_value(json_object_get(c, "sha256")), hex);
+    assert_string_equal(json_string_value(json_object_get(c, "saved_to")), side);
+    audit_reader_close(r);
+
+    /* Cut again at the same place: a second file, the first one kept. */
+    write_lines(lines, NREC - 1, "x");
+    assert_int_equal(audit_append(log, AUDIT_KIND_ACTION, 0, f, &a, &err), 0);
+    assert_int_equal(verify(NULL, &res), AUDIT_INTACT);
+    char side2[720];
+    snprintf(side2, sizeof side2, "%s-2", side);
+    expect_side(side2, "x");
+    expect_side(side, cut);
+
+    /* A whole line that is no record is damage, not a cut: refused. */
     write_lines(lines, NREC - 1, "not json\n");
     assert_int_equal(audit_append(log, AUDIT_KIND_ACTION, 0, f, NULL, &err), -1);
     assert_int_equal(err.code, EC_E_CORRUPT);
@@ -471,7 +524,7 @@ int main(void)
         T(test_malformed_hash, setup_plain),
         T(test_whole_file_replaced, setup_hmac),
         T(test_empty_and_tail_only, setup_plain),
-        T(test_append_refuses_damaged_tail, setup_plain),
+        T(test_append_sets_cut_record_aside, setup_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

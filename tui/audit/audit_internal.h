@@ -129,4 +129,17 @@ int audit_put_target(ec_buf *b, const json_t *rec, size_t max);
 /* flock(fd, op) (LOCK_EX or LOCK_SH), polling until timeout_ms has passed. */
 int audit_lock_fd(int fd, int op, unsigned timeout_ms, const char *path, ec_err *err);
 
+/* The bytes after the last newline of a log, when a writer died mid-record:
+ * copied to t->saved_to ("<log>.torn-<offset>", 0600, synced), then cut off
+ * the log (synced). Call with the lock held. Returns 0 when the log ends in
+ * a newline (nothing done), 1 when bytes were set aside (t filled, the log
+ * now ends at t->offset), -1 with err (the log is unchanged). */
+typedef struct audit_torn {
+    off_t offset;                       /* where the cut line started */
+    uint64_t len;
+    char sha256[AUDIT_HASH_HEX + 1];
+    char saved_to[4096];
+} audit_torn;
+int audit_torn_set_aside(int fd, const char *path, const char *dir, off_t size, audit_torn *t, ec_err *err);
+
 #endif

@@ -505,6 +505,40 @@ int audit_append_members(audit_log *log, audit_kind kind, uint64_t intent_seq, c
     return rc;
 }
 
+/* The record of a cut line set aside: where it was, its size and SHA-256,
+ * and the file that now holds it. Appended and synced on its own. */
+static int record_torn(audit_log *log, int fd, const audit_torn *t, off_t *size, uint64_t *last_seq,
+                       char prev_hash[AUDIT_HASH_HEX + 1], ec_err *err)
+{
+    json_t *f = json_pack("{s:s,s:{s:I,s:I,s:s,s:s}}", "action", "set-aside-cut-record", "cut", "offset",
+                          (json_int_t)t->offset, "bytes", (json_int_t)t->len, "sha256", t->sha256, "saved_to",
+                          t->saved_to);
+    if (!f)
+        return ec_fail(err, EC_E_NOMEM, "cannot build audit record: out of memory");
+    size_t len;
+    char hash[AUDIT_HASH_HEX + 1];
+    json_t *rec = NULL;
+    char *line = build_line(log, AUDIT_KIND_ACTION, 0, f, *last_seq + 1, prev_hash, &len, hash, &rec, err);
+    json_decref(f);
+    if (!line)
+        return -1;
+    int rc = 0;
+    ssize_t n = audit_io_write(fd, line, len);
+    if (n != (ssize_t)len || audit_io_fsync(fd) != 0) {
+        rc = fail_errno(err, log, n != (ssize_t)len ? "write" : "flush", n < 0 || n == (ssize_t)len ? errno : EIO);
+        roll_back(fd, *size, err);
+    } else {
+        *size += (off_t)len;
+        *last_seq += 1;
+        memcpy(prev_hash, hash, AUDIT_HASH_HEX + 1);
+        if (log->syslog)
+            syslog_record(rec);
+    }
+    free(line);
+    json_decref(rec);
+    return rc;
+}
+
 static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, const record_src *src,
                          audit_appended *out, ec_err *err)
 {
@@ -536,8 +570,19 @@ static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, c
         st.st_size == log->cache_size) {
         last_seq = log->cache_seq;
         memcpy(prev_hash, log->cache_hash, sizeof prev_hash);
-    } else if (read_tail(log, fd, st.st_size, &last_seq, prev_hash, err) != 0) {
-        goto done;
+    } else {
+        /* A line cut by a writer that died is set aside, and said so in the
+         * chain, before anything else is appended (audit_torn.c). */
+        audit_torn torn;
+        int tr = audit_torn_set_aside(fd, log->path, log->dir, st.st_size, &torn, err);
+        if (tr < 0)
+            goto done;
+        if (tr > 0)
+            st.st_size = torn.offset;
+        if (read_tail(log, fd, st.st_size, &last_seq, prev_hash, err) != 0)
+            goto done;
+        if (tr > 0 && record_torn(log, fd, &torn, &st.st_size, &last_seq, prev_hash, err) != 0)
+            goto done;
     }
     if (kind == AUDIT_KIND_RESULT && intent_seq > last_seq) {
         ec_fail(err, EC_E_INVALID, "audit_append: intent seq %llu is not in the log (last seq %llu)",
