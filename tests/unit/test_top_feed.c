@@ -317,7 +317,7 @@ static void test_deletes(void **state)
     int64_t now = T0 + 100;
     assert_int_equal(writes_of(f, BG_TOP_BY_OWNER, "DaemonSet/kube-system/node-agent", now, NULL, NULL), 2);
     assert_int_equal(writes_of(f, BG_TOP_BY_OWNER, BG_TOP_G_UNKNOWN, now, NULL, NULL), 1);
-    assert_int_equal(writes_of(f, BG_TOP_BY_LEASE, "7", now, NULL, NULL), 1);
+    assert_int_equal(writes_of(f, BG_TOP_BY_LEASE, "0000000000000007", now, NULL, NULL), 1);
     assert_int_equal(writes_of(f, BG_TOP_BY_LEASE, BG_TOP_G_NO_LEASE, now, NULL, NULL), 1);
     assert_int_equal(writes_of(f, BG_TOP_BY_PREFIX, "/registry/pods/kube-system/", now, NULL, NULL), 3);
     bg_top_feed_free(f);

@@ -163,7 +163,7 @@ static void test_owner_writer_protobuf(void **state)
                       true};
     assert_string_equal(group_of(BG_TOP_BY_OWNER, &d, NULL), "ReplicaSet/shop/web-7d9f8c6b5");
     assert_string_equal(group_of(BG_TOP_BY_WRITER, &d, NULL), "kube-controller-manager");
-    assert_string_equal(group_of(BG_TOP_BY_LEASE, &d, NULL), "2a");
+    assert_string_equal(group_of(BG_TOP_BY_LEASE, &d, NULL), "000000000000002a");
     assert_string_equal(group_of(BG_TOP_BY_NAMESPACE, &d, NULL), "shop");
     /* ...and without it, it says so instead of guessing. */
     bg_top_write u = {d.key, d.key_len, NULL, 0, 0, true, false};
@@ -306,7 +306,7 @@ static void test_many_objects(void **state)
         assert_string_equal(group_of(BG_TOP_BY_NAMESPACE, &w, NULL), ns);
         assert_string_equal(group_of(BG_TOP_BY_RESOURCE, &w, NULL), "pods");
         if (lease)
-            snprintf(want, sizeof want, "%x", (unsigned)lease);
+            snprintf(want, sizeof want, "%016x", (unsigned)lease);
         assert_string_equal(group_of(BG_TOP_BY_LEASE, &w, NULL), lease ? want : BG_TOP_G_NO_LEASE);
     }
     ec_buf_free(&b);

@@ -83,7 +83,7 @@ static void test_value_groupings_fall_back_to_key(void **state)
     bg_top_vrank_add(v, &e);
     assert_int_equal(bg_top_vrank_top(v, 10, &t, NULL), 0);
     assert_int_equal(t->n, 2);
-    assert_memory_equal(t->rows[0].key, "1f", 2);
+    assert_memory_equal(t->rows[0].key, "000000000000001f", 16);
     assert_int_equal(t->rows[0].bytes, 7);
     assert_int_equal(t->rows[0].writes, 2);
     ec_rates_top_free(t);

@@ -183,7 +183,7 @@ int cmd_get(bg_ctx *ctx, int argc, char **argv)
         fputs("key:             ", stdout);
         bg_put_escaped(stdout, kv->key, kv->key_len);
         printf("\ncreate_revision: %" PRId64 "\nmod_revision:    %" PRId64 "\nversion:         %" PRId64
-               "\nlease:           %" PRIx64 "%s\nsize:            %zu bytes\n\n",
+               "\nlease:           %016" PRIx64 "%s\nsize:            %zu bytes\n\n",
                kv->create_revision, kv->mod_revision, kv->version, (uint64_t)kv->lease,
                kv->lease ? "" : " (none)", kv->value_len);
         bg_value_print(stdout, kv->key, kv->key_len, kv->value, kv->value_len);

@@ -191,7 +191,7 @@ int av_describe(ec_buf *b, const json_t *rec, bool utf8, size_t value_max)
             jint(p, "lease", &lease);
             ec_buf_puts(b, "    ");
             put_b64(b, jstr(p, "key_b64"), 4096, utf8);
-            ec_buf_printf(b, "\n      create %" PRId64 ", mod %" PRId64 ", version %" PRId64 ", lease %" PRIx64
+            ec_buf_printf(b, "\n      create %" PRId64 ", mod %" PRId64 ", version %" PRId64 ", lease %016" PRIx64
                              "\n      value: ",
                           cr, mr, ver, (uint64_t)lease);
             put_b64(b, jstr(p, "value_b64"), value_max, utf8);

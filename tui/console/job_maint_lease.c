@@ -16,7 +16,7 @@ void jm_plan_lease(con *c, mpriv *mp, ev_maint *m, ec_err *err, int *rc)
     }
     const bg_plan *p = &mp->lease;
     ec_buf_printf(&m->text,
-                  "plan: revoke lease %" PRIx64 " (granted TTL %" PRId64 " s, %" PRId64
+                  "plan: revoke lease %016" PRIx64 " (granted TTL %" PRId64 " s, %" PRId64
                   " s left); %zu key%s vanish with it:\n",
                   (uint64_t)mp->lease_id, granted, ttl, p->n, p->n == 1 ? "" : "s");
     for (size_t i = 0; i < p->n && i < JM_PLAN_SAMPLE_KEYS; i++) {
@@ -27,8 +27,8 @@ void jm_plan_lease(con *c, mpriv *mp, ev_maint *m, ec_err *err, int *rc)
     if (p->n > JM_PLAN_SAMPLE_KEYS)
         ec_buf_printf(&m->text, "    ... and %zu more\n", p->n - JM_PLAN_SAMPLE_KEYS);
     ec_buf_puts(&m->text, "  their values go into the audit log first ('audit restore' can put them back)\n");
-    ec_buf_printf(&m->confirm, "%" PRIx64, (uint64_t)mp->lease_id);
-    ec_buf_printf(&m->what, "revoke lease %" PRIx64, (uint64_t)mp->lease_id);
+    ec_buf_printf(&m->confirm, "%016" PRIx64, (uint64_t)mp->lease_id);
+    ec_buf_printf(&m->what, "revoke lease %016" PRIx64, (uint64_t)mp->lease_id);
     *rc = 0;
 }
 
@@ -44,7 +44,7 @@ int jm_run_lease(con *c, mpriv *mp, ec_buf *t, ec_err *err)
         ec_buf_putc(t, '\n');
         return -1;
     }
-    ec_buf_printf(t, "revoked lease %" PRIx64 "; %zu key%s removed (audit #%" PRIu64 ")\n", (uint64_t)mp->lease_id,
+    ec_buf_printf(t, "revoked lease %016" PRIx64 "; %zu key%s removed (audit #%" PRIu64 ")\n", (uint64_t)mp->lease_id,
                   mp->lease.n, mp->lease.n == 1 ? "" : "s", seq);
     ec_buf_printf(t, "undo: breakglass audit restore %" PRIu64 "\n", seq);
     return 0;

@@ -230,7 +230,7 @@ int bg_lease_plan_build(ec_client *c, int64_t id, bg_plan *plan, int64_t *grante
         return -1;
     if (li->ttl < 0) {
         ec_lease_info_free(li);
-        ec_fail(err, EC_E_NOT_FOUND, "lease %" PRIx64 " not found (expired or already revoked)", (uint64_t)id);
+        ec_fail(err, EC_E_NOT_FOUND, "lease %016" PRIx64 " not found (expired or already revoked)", (uint64_t)id);
         return -2;
     }
     *granted_ttl = li->granted_ttl;

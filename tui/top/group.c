@@ -190,7 +190,7 @@ size_t bg_top_group(bg_top_grouping g, bg_top_parsed *p, const bg_top_group_opts
         if (w->lease == 0)
             return static_name(BG_TOP_G_NO_LEASE, name);
         *name = buf;
-        return (size_t)snprintf((char *)buf, BG_TOP_GROUP_BUF, "%" PRIx64, (uint64_t)w->lease);
+        return (size_t)snprintf((char *)buf, BG_TOP_GROUP_BUF, "%016" PRIx64, (uint64_t)w->lease);
     default:
         return static_name(BG_TOP_G_OTHER, name);
     }
