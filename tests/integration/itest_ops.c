@@ -7,83 +7,30 @@
 #include "tests/integration/itest.h"
 
 #include <pthread.h>
-#include <unistd.h>
 
 #include "tui/audit/audit.h"
 #include "tui/ops/delete.h"
 
-static ec_client *C;
-
-static int setup(void **state)
-{
-    (void)state;
-    ec_err err;
-    C = itest_client("client", &err);
-    return C ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ec_client_free(C);
-    return 0;
-}
-
-static void put(const char *k, const char *v)
-{
-    ec_err err;
-    ASSERT_OK(ec_put(C, (const uint8_t *)k, strlen(k), (const uint8_t *)v, strlen(v), 0, NULL, &err), &err);
-}
-
-static void put_many(const char *prefix, int n)
+static void put_many(ec_client *c, const char *prefix, int n)
 {
     char k[64], v[64];
     for (int i = 0; i < n; i++) {
         snprintf(k, sizeof k, "%s%05d", prefix, i);
         snprintf(v, sizeof v, "value-%d", i);
-        put(k, v);
+        itest_put(c, k, v);
     }
 }
 
-static int64_t count(const char *prefix)
-{
-    ec_err err;
-    int64_t n = -1;
-    ec_range_opts ro = {.key = (const uint8_t *)prefix, .key_len = strlen(prefix), .prefix = true};
-    ASSERT_OK(ec_count(C, &ro, &n, NULL, &err), &err);
-    return n;
-}
-
-static bool exists(const char *key, const char *value)
+static bool exists(ec_client *c, const char *key, const char *value)
 {
     ec_err err;
     ec_range_opts one = {.key = (const uint8_t *)key, .key_len = strlen(key)};
     ec_range_result *r;
-    ASSERT_OK(ec_range_once(C, &one, &r, &err), &err);
+    ASSERT_OK(ec_range_once(c, &one, &r, &err), &err);
     bool ok = r->n_kvs == 1 && r->kvs[0].value_len == strlen(value) &&
               memcmp(r->kvs[0].value, value, strlen(value)) == 0;
     ec_range_result_free(r);
     return ok;
-}
-
-static audit_log *open_log(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/ops-%s-%d.log", itest_env("BG_TMP"), name, (int)getpid());
-    unlink(path);
-    audit_options ao = {path, NULL, 0, 0};
-    audit_log *log;
-    ec_err err;
-    ASSERT_OK(audit_open(&log, &ao, NULL, &err), &err);
-    return log;
-}
-
-static void plan_prefix(bg_plan *p, const char *prefix)
-{
-    ec_err err;
-    bg_plan_init(p, "delete-prefix", (const uint8_t *)prefix, strlen(prefix));
-    ec_range_opts ro = {.key = (const uint8_t *)prefix, .key_len = strlen(prefix), .prefix = true};
-    ASSERT_OK(bg_plan_read_range(p, C, &ro, 64 << 20, &err), &err);
 }
 
 typedef struct progress_seen {
@@ -108,26 +55,26 @@ static void on_progress(void *ud, size_t done, size_t skipped, size_t total)
 
 static void test_changes_inside_a_run(void **state)
 {
-    (void)state;
-    put_many("/ops/a/", 3000);
+    ec_client *c = *state;
+    put_many(c, "/ops/a/", 3000);
     bg_plan p;
-    plan_prefix(&p, "/ops/a/");
+    itest_plan_prefix(&p, c, "/ops/a/", 64 << 20);
     assert_int_equal(p.n, 3000);
     assert_true(p.whole_range);
     /* After the preview, inside the run of planned keys: one key rewritten,
      * one created between two planned keys, one deleted by someone else. */
-    put("/ops/a/01500", "rewritten");
-    put("/ops/a/01000x", "created after the plan");
+    itest_put(c, "/ops/a/01500", "rewritten");
+    itest_put(c, "/ops/a/01000x", "created after the plan");
     ec_err err;
     ec_delete_result *d;
-    ASSERT_OK(ec_delete(C, (const uint8_t *)"/ops/a/02500", 12, NULL, 0, false, &d, &err), &err);
+    ASSERT_OK(ec_delete(c, (const uint8_t *)"/ops/a/02500", 12, NULL, 0, false, &d, &err), &err);
     ec_delete_result_free(d);
 
-    audit_log *log = open_log("run");
+    audit_log *log = itest_audit_open("ops-run");
     progress_seen seen = {.caller = pthread_self()};
     bg_delete_opts o = {.progress = on_progress, .ud = &seen};
     bg_delete_outcome out;
-    ASSERT_OK(bg_delete_execute(C, log, &p, &o, &out, &err), &err);
+    ASSERT_OK(bg_delete_execute(c, log, &p, &o, &out, &err), &err);
     assert_string_equal(out.error, "");
     assert_int_equal(out.deleted, 2998);
     assert_int_equal(out.unknown, 0);
@@ -138,9 +85,9 @@ static void test_changes_inside_a_run(void **state)
     assert_memory_equal(p.kvs[out.skipped[1].idx].key, "/ops/a/02500", 12);
     assert_string_equal(out.skipped[1].reason, "absent");
     /* What is left: the rewritten key and the created one, untouched. */
-    assert_int_equal(count("/ops/a/"), 2);
-    assert_true(exists("/ops/a/01500", "rewritten"));
-    assert_true(exists("/ops/a/01000x", "created after the plan"));
+    assert_int_equal(itest_count(c, "/ops/a/"), 2);
+    assert_true(exists(c, "/ops/a/01500", "rewritten"));
+    assert_true(exists(c, "/ops/a/01000x", "created after the plan"));
     /* Progress: from the calling thread, never backwards, ending at all. */
     assert_false(seen.other_thread);
     assert_false(seen.backwards);
@@ -168,19 +115,19 @@ static void test_changes_inside_a_run(void **state)
 /* Only a plan read as one whole range may be deleted by ranges. */
 static void test_whole_range(void **state)
 {
-    (void)state;
-    put_many("/ops/w/", 3);
-    put("/ops/x/one", "1");
+    ec_client *c = *state;
+    put_many(c, "/ops/w/", 3);
+    itest_put(c, "/ops/x/one", "1");
     bg_plan p;
-    plan_prefix(&p, "/ops/w/");
+    itest_plan_prefix(&p, c, "/ops/w/", 64 << 20);
     assert_true(p.whole_range);
     ec_err err;
     ec_range_opts one = {.key = (const uint8_t *)"/ops/x/one", .key_len = 10};
-    ASSERT_OK(bg_plan_read_range(&p, C, &one, 1 << 20, &err), &err);
+    ASSERT_OK(bg_plan_read_range(&p, c, &one, 1 << 20, &err), &err);
     assert_int_equal(p.n, 4);
     assert_false(p.whole_range);   /* two reads: keys between them were not read */
     bg_plan_free(&p);
-    plan_prefix(&p, "/ops/w/");
+    itest_plan_prefix(&p, c, "/ops/w/", 64 << 20);
     ec_kv kv = {(const uint8_t *)"/ops/w/zz", 9, (const uint8_t *)"v", 1, 1, 1, 1, 0};
     ASSERT_OK(bg_plan_add(&p, &kv, &err), &err);
     assert_false(p.whole_range);
@@ -188,7 +135,7 @@ static void test_whole_range(void **state)
     /* A limited read is not the whole range either. */
     bg_plan_init(&p, "delete-prefix", (const uint8_t *)"/ops/w/", 7);
     ec_range_opts lim = {.key = (const uint8_t *)"/ops/w/", .key_len = 7, .prefix = true, .limit = 2};
-    ASSERT_OK(bg_plan_read_range(&p, C, &lim, 1 << 20, &err), &err);
+    ASSERT_OK(bg_plan_read_range(&p, c, &lim, 1 << 20, &err), &err);
     assert_int_equal(p.n, 2);
     assert_false(p.whole_range);
     bg_plan_free(&p);
@@ -204,17 +151,17 @@ static void cancel_on_progress(void *ud, size_t done, size_t skipped, size_t tot
  * at 0.2 keys/s the second key may go only five seconds after the first. */
 static void test_cancel_while_paced(void **state)
 {
-    (void)state;
-    put_many("/ops/c/", 20);
+    ec_client *c = *state;
+    put_many(c, "/ops/c/", 20);
     bg_plan p;
-    plan_prefix(&p, "/ops/c/");
-    audit_log *log = open_log("cancel");
+    itest_plan_prefix(&p, c, "/ops/c/", 64 << 20);
+    audit_log *log = itest_audit_open("ops-cancel");
     volatile int cancel = 0;
     bg_delete_opts o = {.max_keys_per_s = 0.2, .progress = cancel_on_progress, .ud = (void *)&cancel,
                         .cancel = &cancel};
     bg_delete_outcome out;
     ec_err err;
-    ASSERT_OK(bg_delete_execute(C, log, &p, &o, &out, &err), &err);
+    ASSERT_OK(bg_delete_execute(c, log, &p, &o, &out, &err), &err);
     assert_int_equal(out.deleted, 1);
     assert_int_equal(out.n_skipped, 19);
     for (size_t i = 0; i < out.n_skipped; i++) {
@@ -222,7 +169,7 @@ static void test_cancel_while_paced(void **state)
         assert_string_equal(out.skipped[i].reason, "cancelled");
     }
     assert_string_equal(out.error, "cancelled by the operator");
-    assert_int_equal(count("/ops/c/"), 19);
+    assert_int_equal(itest_count(c, "/ops/c/"), 19);
     assert_true(out.result_seq == out.intent_seq + 1);
     bg_delete_outcome_free(&out);
     bg_plan_free(&p);
@@ -236,5 +183,6 @@ int main(void)
         cmocka_unit_test(test_whole_range),
         cmocka_unit_test(test_cancel_while_paced),
     };
-    return cmocka_run_group_tests_name("guarded delete engine against real etcd", tests, setup, teardown);
+    return cmocka_run_group_tests_name("guarded delete engine against real etcd", tests, itest_group_setup,
+                                       itest_group_teardown);
 }

@@ -9,12 +9,13 @@ _T_NAME=console
 D="$BG_TMP/console-etcd"
 CAPDIR="$BG_TMP/console-captures"
 SAN="$BG_TMP/console-sanitizer"
+STATUS="$BG_TMP/console-status"
 SOCK="bgtest-$$"
-T=(tmux -L "$SOCK" -f /dev/null)
+source "$BG_ROOT/tests/integration/tmux_lib.sh"
 mkdir -p "$CAPDIR"
 rm -f "$SAN".*
 cleanup() {
-  "${T[@]}" kill-server 2>/dev/null
+  tmux_stop
   etcd_stop "$D"
 }
 trap cleanup EXIT
@@ -34,89 +35,19 @@ count_prefix() { # etcd's own count of keys under a prefix (no "count" when ther
   n=$(ectl "$D" get --prefix --keys-only "$1" -w json 2>/dev/null | sed -n 's/.*"count":\([0-9]*\).*/\1/p')
   echo "${n:-0}"
 }
-now_ms() { date +%s%3N; }
-screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
 screen_all() { "${T[@]}" capture-pane -p -S - -t bg 2>/dev/null; } # with what scrolled off
-keys() { "${T[@]}" send-keys -t bg "$@"; }
-text() { "${T[@]}" send-keys -t bg -l "$1"; }
-pane() { "${T[@]}" display -p -t bg "$1" 2>/dev/null; }
-# The row drawn in reverse video (the selection), without the footer bar.
-selected() { "${T[@]}" capture-pane -p -e -t bg | sed '$d' | grep -E $'^\e\\[([0-9]*;)*7m' | head -1 | sed 's/\x1b\[[0-9;]*m//g'; }
-capture() { # NAME: keeps the screen for the docs
-  screen > "$CAPDIR/$1.txt"
-  [ -n "${BG_CAPTURES:-}" ] && mkdir -p "$BG_CAPTURES" && cp "$CAPDIR/$1.txt" "$BG_CAPTURES/$1.txt"
-  return 0
-}
-# wait_for NAME TEXT [SECONDS]: passes as soon as TEXT is on the screen.
-wait_for() {
-  local name=$1 want=$2 secs=${3:-10} end s
-  end=$(( $(now_ms) + secs * 1000 ))
-  while :; do
-    s=$(screen)
-    if [[ "$s" == *"$want"* ]]; then pass "$name"; return 0; fi
-    [ "$(now_ms)" -ge "$end" ] && break
-    sleep 0.1
-  done
-  fail "$name"
-  echo "   waited ${secs}s for: $want"
-  echo "$s" | sed 's/^/   | /'
-  return 1
-}
-wait_gone() {
-  local name=$1 want=$2 secs=${3:-10} end s
-  end=$(( $(now_ms) + secs * 1000 ))
-  while :; do
-    s=$(screen)
-    if [[ "$s" != *"$want"* ]]; then pass "$name"; return 0; fi
-    [ "$(now_ms)" -ge "$end" ] && break
-    sleep 0.1
-  done
-  fail "$name"
-  echo "   still there after ${secs}s: $want"
-  echo "$s" | sed 's/^/   | /'
-  return 1
-}
-wait_dead() { # SECONDS: until the program in the pane has exited
-  local end=$(( $(now_ms) + $1 * 1000 ))
-  while [ "$(pane '#{pane_dead}')" != 1 ]; do
-    [ "$(now_ms)" -ge "$end" ] && return 1
-    sleep 0.1
-  done
-}
 # The key count the browser shows on the row named NAME.
 row_keys() { screen | awk -v n="$1" '$NF == n { print $1; exit }'; }
 human() { awk -v n="$1" 'BEGIN { if (n < 1024) { printf "%d B", n; exit }
   split("KiB MiB GiB", u, " "); v = n / 1024; i = 1; while (v >= 1023.95 && i < 3) { v /= 1024; i++ }
   printf "%.1f %s", v, u[i] }'; }
 
-# The program in the pane: the real binary, UTF-8 locale, sanitizer reports
-# (of an ASan build) into files we check at the end. A small shell around it
-# records the exit status in a file and lingers 0.3 s before passing it on:
-# tmux 3.3 sometimes marks a pane dead on end of output before it has
-# collected the exit status, and then #{pane_dead_status} stays empty.
-STATUS="$BG_TMP/console-status"
-PANE_ENV=(NO_COLOR=)  # extra environment for the next run
-run_in_pane() { # args for breakglass
-  local cmd
-  rm -f "$STATUS"
-  cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 "${PANE_ENV[@]}" \
-    "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN" \
-    "UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$SAN" \
-    "$BG_BIN" "$@")
-  "${T[@]}" respawn-pane -k -t bg "$cmd; rc=\$?; echo \$rc > $(printf '%q' "$STATUS"); sleep 0.3; exit \$rc"
-}
-exit_status() { cat "$STATUS" 2>/dev/null; }
-# PID of breakglass itself (the child of the pane's shell).
-bg_pid() { ps -o pid= --ppid "$(pane '#{pane_pid}')" | tr -d ' ' | head -1; }
-
 # ---- without a terminal: refused with one line, exit status 2
 expect_exit "no terminal: refused" 2 "$BG_BIN" --endpoints "$EP" "${TLS[@]}"
 expect_eq "no terminal: one-line reason" \
   "breakglass: the console needs a terminal; use a subcommand, see breakglass --help" "$OUT"
 
-# A tmux server whose panes stay after their program exits (exit status).
-"${T[@]}" new-session -d -s bg -x 100 -y 30 "sleep 600"
-"${T[@]}" set-option -g remain-on-exit on >/dev/null
+tmux_start 100 30
 run_in_pane --endpoints "$EP" "${TLS[@]}"
 
 # ---- the browser opens at "/" and shows registry/

@@ -8,10 +8,10 @@ source "$BG_ROOT/tests/lib/assert.sh"
 _T_NAME=console_actions
 D="$BG_TMP/conact-etcd"
 SOCK="bgact-$$"
-T=(tmux -L "$SOCK" -f /dev/null)
+source "$BG_ROOT/tests/integration/tmux_lib.sh"
 LOG="$BG_TMP/conact-audit.log"
 rm -f "$LOG"
-cleanup() { "${T[@]}" kill-server 2>/dev/null; etcd_stop "$D"; }
+cleanup() { tmux_stop; etcd_stop "$D"; }
 trap cleanup EXIT
 command -v tmux >/dev/null || { fail "tmux is not installed"; finish; exit 1; }
 etcd_start "$D" 1 || { fail "etcd did not start"; finish; exit 1; }
@@ -23,22 +23,6 @@ dump() { ectl "$D" get --prefix /registry/pods/shop/ -w fields | grep -E '^"(Key
 count() { ectl "$D" get --prefix --keys-only /registry/pods/shop/ | grep -c .; }
 before=$(dump)
 expect_eq "20 shop pods to start with" "20" "$(count)"
-
-now_ms() { date +%s%3N; }
-screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
-keys() { "${T[@]}" send-keys -t bg "$@"; }
-text() { "${T[@]}" send-keys -t bg -l "$1"; }
-wait_for() {
-  local name=$1 want=$2 secs=${3:-10} end s
-  end=$(( $(now_ms) + secs * 1000 ))
-  while :; do
-    s=$(screen)
-    if [[ "$s" == *"$want"* ]]; then pass "$name"; return 0; fi
-    [ "$(now_ms)" -ge "$end" ] && break
-    sleep 0.1
-  done
-  fail "$name"; echo "   waited ${secs}s for: $want"; echo "$s" | sed 's/^/   | /'; return 1
-}
 
 "${T[@]}" new-session -d -s bg -x 100 -y 30 "$BG_BIN --endpoints $EP ${TLS[*]} --audit-log $LOG"
 wait_for "console opens" "registry/" 15

@@ -9,10 +9,10 @@ source "$BG_ROOT/tests/lib/assert.sh"
 _T_NAME=console_audit
 D="$BG_TMP/conaud-etcd"
 SOCK="bgaud-$$"
-T=(tmux -L "$SOCK" -f /dev/null)
+source "$BG_ROOT/tests/integration/tmux_lib.sh"
 LOG="$BG_TMP/conaud-audit.log"
 rm -f "$LOG"
-cleanup() { "${T[@]}" kill-server 2>/dev/null; etcd_stop "$D"; }
+cleanup() { tmux_stop; etcd_stop "$D"; }
 trap cleanup EXIT
 command -v tmux >/dev/null || { fail "tmux is not installed"; finish; exit 1; }
 etcd_start "$D" 1 || { fail "etcd did not start"; finish; exit 1; }
@@ -33,23 +33,6 @@ n=$(count)
 expect_exit "CLI delete" 0 "${BG[@]}" rm --prefix /registry/pods/shop/ --yes --confirm-count "$n"
 expect_eq "pods gone" "0" "$(count)"
 
-now_ms() { date +%s%3N; }
-screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
-# BG_CAPTURES=DIR: the screen for the docs (docs/captures).
-shot() { [ -z "${BG_CAPTURES:-}" ] || { mkdir -p "$BG_CAPTURES" && screen > "$BG_CAPTURES/$1.txt"; }; }
-keys() { "${T[@]}" send-keys -t bg "$@"; }
-text() { "${T[@]}" send-keys -t bg -l "$1"; }
-wait_for() {
-  local name=$1 want=$2 secs=${3:-10} end s
-  end=$(( $(now_ms) + secs * 1000 ))
-  while :; do
-    s=$(screen)
-    if [[ "$s" == *"$want"* ]]; then pass "$name"; return 0; fi
-    [ "$(now_ms)" -ge "$end" ] && break
-    sleep 0.1
-  done
-  fail "$name"; echo "   waited ${secs}s for: $want"; echo "$s" | sed 's/^/   | /'; return 1
-}
 start_console() {
   "${T[@]}" kill-server 2>/dev/null
   "${T[@]}" new-session -d -s bg -x 170 -y 40 "$BG_BIN --endpoints $EP ${TLS[*]} --audit-log $LOG"
@@ -62,7 +45,7 @@ wait_for "verify line: intact" "is intact: 2 records" 10
 wait_for "the intent is listed" "delete-prefix   /registry/pods/shop/ " 5
 wait_for "the intent knows its result" "done (#2)" 5
 wait_for "the result is listed with its counts" "deleted $n, skipped 0" 5
-shot audit-review
+capture audit-review
 # Newest first: the result (#2) is the first row, the intent (#1) below it.
 rows=$(screen | grep -E '^[ >!] +[0-9]+  20' | awk '{print $1}' | tr '\n' ' ')
 expect_eq "newest first" "2 1 " "$rows"
@@ -70,7 +53,7 @@ expect_eq "newest first" "2 1 " "$rows"
 # The intent whole: its pre-images, the hostile key escaped.
 keys Down Enter
 wait_for "record shown whole" "pre-images: $n" 10
-shot audit-record
+capture audit-record
 wait_for "a hostile key is escaped" '/registry/pods/shop/\e]0;pwned\x07' 5
 expect_not_contains "no raw escape on the screen" "$(screen)" $'\x1b]0;pwned'
 keys q

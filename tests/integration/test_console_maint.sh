@@ -9,12 +9,12 @@ source "$BG_ROOT/tests/lib/assert.sh"
 _T_NAME=console_maint
 D="$BG_TMP/conmnt-etcd"
 SOCK="bgmnt-$$"
-T=(tmux -L "$SOCK" -f /dev/null)
+source "$BG_ROOT/tests/integration/tmux_lib.sh"
 LOG="$BG_TMP/conmnt-audit.log"
 STATE="$BG_TMP/conmnt-state"
 rm -rf "$LOG" "$STATE"
 DQ="$BG_TMP/conmnt-quota"
-cleanup() { "${T[@]}" kill-server 2>/dev/null; etcd_stop "$D"; etcd_stop "$DQ"; }
+cleanup() { tmux_stop; etcd_stop "$D"; etcd_stop "$DQ"; }
 trap cleanup EXIT
 command -v tmux >/dev/null || { fail "tmux is not installed"; finish; exit 1; }
 etcd_start "$D" 3 || { fail "etcd did not start"; finish; exit 1; }
@@ -33,23 +33,6 @@ lid=$(ectl "$D" lease grant 600 | sed -n 's/lease \([0-9a-f]*\) granted.*/\1/p')
 ectl "$D" put --lease="$lid" /lease/holder holder-a > /dev/null
 ectl "$D" put --lease="$lid" /lease/other holder-b > /dev/null
 
-now_ms() { date +%s%3N; }
-screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
-# BG_CAPTURES=DIR: the screen for the docs (docs/captures).
-shot() { [ -z "${BG_CAPTURES:-}" ] || { mkdir -p "$BG_CAPTURES" && screen > "$BG_CAPTURES/$1.txt"; }; }
-keys() { "${T[@]}" send-keys -t bg "$@"; }
-text() { "${T[@]}" send-keys -t bg -l "$1"; }
-wait_for() {
-  local name=$1 want=$2 secs=${3:-10} end s
-  end=$(( $(now_ms) + secs * 1000 ))
-  while :; do
-    s=$(screen)
-    if [[ "$s" == *"$want"* ]]; then pass "$name"; return 0; fi
-    [ "$(now_ms)" -ge "$end" ] && break
-    sleep 0.1
-  done
-  fail "$name"; echo "   waited ${secs}s for: $want"; echo "$s" | sed 's/^/   | /'; return 1
-}
 start_console() {
   "${T[@]}" kill-server 2>/dev/null
   "${T[@]}" new-session -d -s bg -x 160 -y 40 "env XDG_STATE_HOME=$STATE $BG_BIN --endpoints $EP ${TLS[*]} --audit-log $LOG $*"
@@ -87,7 +70,7 @@ wait_for "expected reclaim shown" "expected to reclaim about" 5
 wait_for "asks for defrag" "type 'defrag' and Enter" 5
 text "defrag"; keys Enter
 wait_for "defragmented all, leader last" "(leader last)" 40
-shot maint-defrag
+capture maint-defrag
 s=$(screen)
 expect_eq "three members defragmented" "3" "$(echo "$s" | grep -c '^[123]\. defragmented ')"
 leader=$("${BG[@]}" status | awk '$6 == "*" {print $1}')

@@ -8,11 +8,12 @@ _T_NAME=console_offline
 D="$BG_TMP/conoff-etcd"
 SNAP="$BG_TMP/conoff.snap"
 SAN="$BG_TMP/conoff-sanitizer"
+STATUS="$BG_TMP/conoff-status"
 SOCK="bgtestoff-$$"
-T=(tmux -L "$SOCK" -f /dev/null)
+source "$BG_ROOT/tests/integration/tmux_lib.sh"
 rm -f "$SAN".*
 cleanup() {
-  "${T[@]}" kill-server 2>/dev/null
+  tmux_stop
   etcd_stop "$D"
 }
 trap cleanup EXIT
@@ -42,51 +43,13 @@ ectl "$D" snapshot save "$SNAP" > "$BG_TMP/conoff-snap.log" 2>&1 || { fail "snap
 etcd_stop "$D"
 [ "$N_KS" -gt 0 ] && pass "etcd had $N_KS pods in kube-system" || fail "no pods in kube-system before the snapshot"
 
-now_ms() { date +%s%3N; }
-screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
 screen_all() { "${T[@]}" capture-pane -p -J -S - -t bg 2>/dev/null; } # wrapped lines joined
-keys() { "${T[@]}" send-keys -t bg "$@"; }
-text() { "${T[@]}" send-keys -t bg -l "$1"; }
-pane() { "${T[@]}" display -p -t bg "$1" 2>/dev/null; }
-wait_for() {
-  local name=$1 want=$2 secs=${3:-10} end s
-  end=$(( $(now_ms) + secs * 1000 ))
-  while :; do
-    s=$(screen)
-    if [[ "$s" == *"$want"* ]]; then pass "$name"; return 0; fi
-    [ "$(now_ms)" -ge "$end" ] && break
-    sleep 0.1
-  done
-  fail "$name"
-  echo "   waited ${secs}s for: $want"
-  echo "$s" | sed 's/^/   | /'
-  return 1
-}
-wait_dead() {
-  local end=$(( $(now_ms) + $1 * 1000 ))
-  while [ "$(pane '#{pane_dead}')" != 1 ]; do
-    [ "$(now_ms)" -ge "$end" ] && return 1
-    sleep 0.1
-  done
-}
 row_keys() { screen | awk -v n="$1" '$NF == n { print $1; exit }'; }
-STATUS="$BG_TMP/conoff-status"
-run_in_pane() {
-  local cmd
-  rm -f "$STATUS"
-  cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR= \
-    "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN" \
-    "UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$SAN" \
-    "$BG_BIN" "$@")
-  "${T[@]}" respawn-pane -k -t bg "$cmd; rc=\$?; echo \$rc > $(printf '%q' "$STATUS"); sleep 0.3; exit \$rc"
-}
-exit_status() { cat "$STATUS" 2>/dev/null; }
 
 # ---- without a terminal: refused like the online console
 expect_exit "no terminal: refused" 2 "$BG_BIN" --offline "$SNAP"
 
-"${T[@]}" new-session -d -s bg -x 100 -y 30 "sleep 600"
-"${T[@]}" set-option -g remain-on-exit on >/dev/null
+tmux_start 100 30
 run_in_pane --offline "$SNAP"
 
 wait_for "browser opens on /" "--- / ---" 20

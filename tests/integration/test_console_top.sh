@@ -64,11 +64,6 @@ row_rate() { screen | awk -v n="$1" '$NF == n { print $(NF-1); exit }'; }
 registry_busy() { row_rate registry/ | awk '$1 + 0 > 50 { print "yes" }'; }
 first_is_pod() { first_group | grep -q '^/registry/pods/kube-system/node-agent-' && echo yes; }
 owner_selected() { selected | grep -q ' node-agent *$' && echo yes; }
-capture() { # NAME
-  screen > "$CAPDIR/$1.txt"
-  [ -n "${BG_CAPTURES:-}" ] && mkdir -p "$BG_CAPTURES" && cp "$CAPDIR/$1.txt" "$BG_CAPTURES/$1.txt"
-  return 0
-}
 
 tmux_start 120 34
 

@@ -3,6 +3,7 @@
 #   SOCK    a private tmux socket name
 #   STATUS  a file for the exit status of the program in the pane
 #   SAN     a path prefix for sanitizer reports (ASan/UBSan log_path)
+# (STATUS and SAN only for run_in_pane; CAPDIR, when set, for capture)
 # and after: PANE_ENV=(...) extra environment for run_in_pane.
 # Every wait is bounded; the session is named "bg".
 T=(tmux -L "$SOCK" -f /dev/null)
@@ -13,6 +14,22 @@ screen() { "${T[@]}" capture-pane -p -t bg 2>/dev/null; }
 keys() { "${T[@]}" send-keys -t bg "$@"; }
 text() { "${T[@]}" send-keys -t bg -l "$1"; }
 pane() { "${T[@]}" display -p -t bg "$1" 2>/dev/null; }
+# capture NAME: the screen as NAME.txt in $CAPDIR (kept with the run's
+# files) and in $BG_CAPTURES (docs/captures), each when set; one capture
+# for both, so they hold the same screen.
+capture() {
+  local dir first=""
+  for dir in "${CAPDIR:-}" "${BG_CAPTURES:-}"; do
+    [ -n "$dir" ] && mkdir -p "$dir" || continue
+    if [ -z "$first" ]; then
+      first="$dir/$1.txt"
+      screen > "$first"
+    else
+      cp "$first" "$dir/$1.txt"
+    fi
+  done
+  return 0
+}
 # The row drawn in reverse video (the selection), without the footer bar.
 selected() { "${T[@]}" capture-pane -p -e -t bg | sed '$d' | grep -E $'^\e\\[([0-9]*;)*7m' | head -1 | sed 's/\x1b\[[0-9;]*m//g'; }
 
