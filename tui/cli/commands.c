@@ -140,6 +140,11 @@ ec_client *bg_client(bg_ctx *ctx)
     if (ctx->client)
         return ctx->client;
     bg_opts *o = ctx->opts;
+    /* Before connecting, so that a certificate error follows the line
+     * saying where the certificates came from. */
+    if (o->using_line && !o->quiet && !ctx->using_said)
+        fprintf(stderr, "breakglass: %s\n", o->using_line);
+    ctx->using_said = true;
     ec_config cfg = {
         .endpoints = o->endpoints,
         .n_endpoints = o->n_endpoints,
