@@ -352,6 +352,18 @@ int cmd_snapshot(bg_ctx *ctx, int argc, char **argv)
     ec_client *c = bg_client(ctx);
     if (!c)
         return BG_EXIT_FAIL;
+    /* The default limit protects a sick etcd, and makes a big snapshot slow
+     * (450 MB: about 22 s): say so before the wait, and how to lift it. */
+    int64_t limit = bg_max_bytes(ctx->opts);
+    if (limit > 0 && !ctx->opts->quiet) {
+        char rate[24];
+        if (limit % (1 << 20) == 0)
+            snprintf(rate, sizeof rate, "%" PRId64 " MiB", limit >> 20);
+        else
+            bg_human_bytes(limit, rate, sizeof rate);
+        fprintf(stderr, "breakglass: note: the snapshot is paced at %s/s to spare etcd (--max-bytes 0 lifts the limit)\n",
+                rate);
+    }
     ec_err err;
     ec_snapshot_info info;
     if (bg_snapshot_take(c, pos[0], NULL, NULL, &info, &err) != 0) {

@@ -27,6 +27,10 @@ typedef struct bg_cmd {
  * line, unless --quiet): only commands that reach etcd print it. */
 ec_client *bg_client(bg_ctx *ctx);
 
+/* The byte limit bg_client() gives the client, per second: --max-bytes, or
+ * the default; 0 = unlimited. */
+int64_t bg_max_bytes(const bg_opts *o);
+
 const bg_cmd *bg_find_cmd(const char *name);
 const bg_cmd *bg_commands(size_t *n);
 void bg_print_cmd_help(const bg_cmd *c);
