@@ -34,16 +34,15 @@ static int run_offline(const bg_opts *o, int n, char **args)
     return rc;
 }
 
-/* What the config file and kubeadm discovery had to say, before anything
- * else: warnings always, the "using ..." line unless --quiet. */
+/* The config file's and kubeadm discovery's warnings, before anything else
+ * and whatever the command. The "using ..." line waits for bg_client(): a
+ * command that never reaches etcd has no use for it. */
 static void print_resolve_notes(const bg_opts *o)
 {
     for (size_t i = 0; i < o->warnings.n; i++)
         fprintf(stderr, "breakglass: warning: %s\n", o->warnings.line[i]);
     if (o->warnings.dropped)
         fprintf(stderr, "breakglass: warning: %zu more warnings not shown\n", o->warnings.dropped);
-    if (o->using_line && !o->quiet)
-        fprintf(stderr, "breakglass: %s\n", o->using_line);
 }
 
 int main(int argc, char **argv)
@@ -66,7 +65,7 @@ int main(int argc, char **argv)
     }
     print_resolve_notes(&opts);
     int rc = BG_EXIT_OK;
-    bg_ctx ctx = {&opts, NULL};
+    bg_ctx ctx = {&opts, NULL, false};
     if (opts.version) {
         printf("breakglass version %s\n", BG_VERSION);
         goto out;

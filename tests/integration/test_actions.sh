@@ -133,6 +133,14 @@ expect_eq "lease keys back" "holder-a" "$(ectl "$D" get /locks/leader --print-va
 # Snapshot: saved, checked, and etcdctl agrees it is a valid snapshot.
 expect_exit "snapshot save" 0 "${BG[@]}" snapshot save "$BG_TMP/snap.db"
 expect_contains "snapshot checked" "$OUT" "SHA-256 checked"
+expect_contains "snapshot: the default pace is said, and how to lift it" "$OUT" \
+  "breakglass: note: the snapshot is paced at 20 MiB/s to spare etcd (--max-bytes 0 lifts the limit)"
+expect_exit "snapshot save --max-bytes 3MiB" 0 "${BG[@]}" --max-bytes 3MiB snapshot save "$BG_TMP/snap-3m.db"
+expect_contains "snapshot: the pace given is said" "$OUT" "the snapshot is paced at 3 MiB/s"
+expect_exit "snapshot save --max-bytes 0" 0 "${BG[@]}" --max-bytes 0 snapshot save "$BG_TMP/snap-0.db"
+expect_not_contains "snapshot: no pace note without a limit" "$OUT" "paced at"
+expect_exit "snapshot save --quiet" 0 "${BG[@]}" --quiet snapshot save "$BG_TMP/snap-q.db"
+expect_not_contains "snapshot: no pace note with --quiet" "$OUT" "paced at"
 expect_exit "etcdctl reads our snapshot" 0 env ETCDCTL_API=3 etcdctl snapshot status "$BG_TMP/snap.db"
 
 # NOSPACE: a member with a tiny quota fills up; guided recovery brings writes back.

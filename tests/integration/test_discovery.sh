@@ -49,6 +49,13 @@ run "status --quiet" 0 --node-root "$N" --quiet status
 expect_eq "--quiet: nothing on stderr" "" "$SE"
 run "ls through discovery" 0 --node-root "$N" ls /nothing-here/
 expect_eq "ls of an empty prefix prints nothing" "" "$SO"
+# The 'using' line comes with the connection: commands that never reach etcd do not print it.
+run "audit show with a discovered cluster" 0 --node-root "$N" --audit-log "$BG_TMP/disc-none.log" audit show
+expect_eq "audit show: no 'using' line" "" "$SE"
+run "--version with a discovered cluster" 0 --node-root "$N" --version
+expect_eq "--version: no 'using' line" "" "$SE"
+run "count / through discovery" 0 --node-root "$N" count /
+expect_eq "count connects: the 'using' line" "$USING" "$SE"
 
 # 2. A flag wins over the manifest's endpoint; the certificates still come from it.
 run "--endpoints flag overrides the manifest" 1 --node-root "$N" --endpoints "https://127.0.0.1:$DEAD" --dial-timeout 1s status
@@ -81,6 +88,8 @@ Y
 run "config default-cluster is used" 1 --config "$CFG" --no-discovery status
 expect_contains "default-cluster's endpoint is the one tried" "$SE" "127.0.0.1:$DEAD"
 expect_contains "unknown key warned with file:line" "$SE" "breakglass: warning: $CFG:11: unknown key 'flavour' in cluster good, ignored"
+run "audit show still warns about the config" 0 --config "$CFG" --no-discovery --audit-log "$BG_TMP/disc-none.log" audit show
+expect_eq "config warnings whatever the command" "breakglass: warning: $CFG:11: unknown key 'flavour' in cluster good, ignored" "$SE"
 run "--cluster good" 0 --config "$CFG" --cluster good status
 expect_contains "--cluster good reaches etcd" "$SO" "127.0.0.1:$PORT"
 expect_not_contains "a complete cluster needs no discovery" "$SE" "using"

@@ -30,20 +30,27 @@ static void report_warn(const ec_err *warn)
         fprintf(stderr, "breakglass: warning: the result record could not be written: %s\n", warn->msg);
 }
 
-typedef struct confirm_flags {
-    bool yes, dry;
-    const char *name;
-    int64_t count;
-} confirm_flags;
-
-#define CONFIRM_FLAGS(cf)                                                                                    \
-    {"yes", 0, BG_FLAG_BOOL, &(cf).yes}, {"dry-run", 0, BG_FLAG_BOOL, &(cf).dry},                           \
-        {"confirm", 0, BG_FLAG_STR, &(cf).name}, {"confirm-count", 0, BG_FLAG_I64, &(cf).count}
-
-static int confirm(const char *cmd, const confirm_flags *f, const char *what, const char *name, uint64_t count)
+/* Says why a check before a plan failed: -1 is etcd's error (with its
+ * hint), anything else a refusal of the check itself. */
+static int report_check(int rc, const ec_err *err)
 {
-    bg_confirm cf = {f->yes, f->dry, f->name, f->count};
-    return bg_guard_confirm(cmd, &cf, what, name, count);
+    if (rc == -1)
+        bg_report(err);
+    else
+        fprintf(stderr, "breakglass: %s\n", err->msg);
+    return BG_EXIT_FAIL;
+}
+
+/* The active alarms: 0, or BG_EXIT_FAIL with the error printed. Caller
+ * frees *a. */
+static int list_alarms(ec_client *c, ec_alarm **a, size_t *n)
+{
+    ec_err err;
+    if (ec_alarm_list(c, a, n, &err) != 0) {
+        bg_report(&err);
+        return BG_EXIT_FAIL;
+    }
+    return 0;
 }
 
 /* ---- compact ------------------------------------------------------------ */
@@ -64,33 +71,25 @@ static int do_compact(ec_client *c, audit_log *log, int64_t rev, bool physical, 
 
 int cmd_compact(bg_ctx *ctx, int argc, char **argv)
 {
-    confirm_flags cf = {false, false, NULL, -1};
+    bg_confirm cf = {false, false, NULL, -1};
     bool physical = false;
-    bg_flag flags[] = {CONFIRM_FLAGS(cf), {"physical", 0, BG_FLAG_BOOL, &physical}};
+    bg_flag flags[] = {BG_CONFIRM_FLAGS(cf), {"physical", 0, BG_FLAG_BOOL, &physical}};
     char *pos[1];
     size_t np;
-    if (bg_parse_flags("compact", argc, argv, flags, 5, pos, 1, &np) != 0)
+    if (bg_parse_flags("compact", argc, argv, flags, sizeof flags / sizeof flags[0], pos, 1, &np) != 0)
         return BG_EXIT_USAGE;
     int64_t rev = 0;
     if (np && (bg_parse_i64(pos[0], &rev) != 0 || rev <= 0))
         return bg_usage("compact", "REV must be a positive revision, not '%s'", pos[0]);
-    int rc = bg_guard_writable(ctx, "compact");
+    ec_client *c;
+    int rc = bg_change_begin(ctx, "compact", &c);
     if (rc)
         return rc;
-    ec_client *c = bg_client(ctx);
-    if (!c)
-        return BG_EXIT_FAIL;
     ec_err err;
     int64_t compacted = 0, current = 0;
     int crc = bg_compact_check(c, &rev, &current, &compacted, &err);
-    if (crc == -1) {
-        bg_report(&err);
-        return BG_EXIT_FAIL;
-    }
-    if (crc != 0) {
-        fprintf(stderr, "breakglass: %s\n", err.msg);
-        return BG_EXIT_FAIL;
-    }
+    if (crc != 0)
+        return report_check(crc, &err);
     if (compacted > 0)
         printf("plan: compact to revision %" PRId64 " (current %" PRId64 ", compacted so far up to %" PRId64 ")\n",
                rev, current, compacted);
@@ -103,8 +102,8 @@ int cmd_compact(bg_ctx *ctx, int argc, char **argv)
     char what[96], name[32];
     snprintf(what, sizeof what, "compact to revision %" PRId64, rev);
     snprintf(name, sizeof name, "%" PRId64, rev);
-    rc = confirm("compact", &cf, what, name, 0);
-    if (rc || cf.dry)
+    rc = bg_guard_confirm("compact", &cf, what, name, 0);
+    if (rc || cf.dry_run)
         return rc;
     audit_log *log = bg_guard_audit(ctx);
     if (!log)
@@ -119,18 +118,14 @@ int cmd_compact(bg_ctx *ctx, int argc, char **argv)
 /* Defragments members one by one, leader last, after checking every member
  * is healthy (NOSPACE aside). */
 static int defrag_members(ec_client *c, audit_log *log, const char *only_member, int pause_ms, bool dry,
-                          const confirm_flags *cf, bool confirmed)
+                          const bg_confirm *cf, bool confirmed)
 {
     ec_err err, warn;
     bg_defrag_plan dp;
     int prc = bg_defrag_plan_build(c, only_member, &dp, &err);
     if (prc != 0) {
-        if (prc == -1)
-            bg_report(&err);
-        else
-            fprintf(stderr, "breakglass: %s\n", err.msg);
         bg_defrag_plan_free(&dp);
-        return BG_EXIT_FAIL;
+        return report_check(prc, &err);
     }
     int rc = BG_EXIT_FAIL;
     size_t n = dp.n;
@@ -150,7 +145,7 @@ static int defrag_members(ec_client *c, audit_log *log, const char *only_member,
     if (!confirmed) {
         char what[64];
         snprintf(what, sizeof what, "defragment %zu member%s", n, n == 1 ? "" : "s");
-        rc = confirm("defrag", cf, what, NULL, n);
+        rc = bg_guard_confirm("defrag", cf, what, NULL, n);
         if (rc || dry)
             goto out;
     }
@@ -183,23 +178,21 @@ out:
 
 int cmd_defrag(bg_ctx *ctx, int argc, char **argv)
 {
-    confirm_flags cf = {false, false, NULL, -1};
+    bg_confirm cf = {false, false, NULL, -1};
     const char *member = NULL;
     int64_t pause_ms = 2000;
-    bg_flag flags[] = {CONFIRM_FLAGS(cf), {"member", 0, BG_FLAG_STR, &member}, {"pause-ms", 0, BG_FLAG_I64, &pause_ms}};
+    bg_flag flags[] = {BG_CONFIRM_FLAGS(cf), {"member", 0, BG_FLAG_STR, &member}, {"pause-ms", 0, BG_FLAG_I64, &pause_ms}};
     size_t np;
-    if (bg_parse_flags("defrag", argc, argv, flags, 6, NULL, 0, &np) != 0)
+    if (bg_parse_flags("defrag", argc, argv, flags, sizeof flags / sizeof flags[0], NULL, 0, &np) != 0)
         return BG_EXIT_USAGE;
-    int rc = bg_guard_writable(ctx, "defrag");
+    ec_client *c;
+    int rc = bg_change_begin(ctx, "defrag", &c);
     if (rc)
         return rc;
-    ec_client *c = bg_client(ctx);
-    if (!c)
-        return BG_EXIT_FAIL;
     audit_log *log = NULL;
-    if (!cf.dry && !(log = bg_guard_audit(ctx)))
+    if (!cf.dry_run && !(log = bg_guard_audit(ctx)))
         return BG_EXIT_FAIL;
-    rc = defrag_members(c, log, member, (int)pause_ms, cf.dry, &cf, false);
+    rc = defrag_members(c, log, member, (int)pause_ms, cf.dry_run, &cf, false);
     if (log)
         audit_close(log);
     return rc;
@@ -228,24 +221,19 @@ int cmd_alarm(bg_ctx *ctx, int argc, char **argv)
         return cmd_alarms(ctx, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "disarm") != 0)
         return bg_usage("alarm", "'alarm' needs list or disarm");
-    confirm_flags cf = {false, false, NULL, -1};
-    bg_flag flags[] = {CONFIRM_FLAGS(cf)};
+    bg_confirm cf = {false, false, NULL, -1};
+    bg_flag flags[] = {BG_CONFIRM_FLAGS(cf)};
     size_t np;
-    if (bg_parse_flags("alarm disarm", argc - 1, argv + 1, flags, 4, NULL, 0, &np) != 0)
+    if (bg_parse_flags("alarm disarm", argc - 1, argv + 1, flags, BG_N_CONFIRM_FLAGS, NULL, 0, &np) != 0)
         return BG_EXIT_USAGE;
-    int rc = bg_guard_writable(ctx, "alarm disarm");
-    if (rc)
-        return rc;
-    ec_client *c = bg_client(ctx);
-    if (!c)
-        return BG_EXIT_FAIL;
-    ec_err err;
+    ec_client *c;
     ec_alarm *a;
     size_t n;
-    if (ec_alarm_list(c, &a, &n, &err) != 0) {
-        bg_report(&err);
-        return BG_EXIT_FAIL;
-    }
+    int rc = bg_change_begin(ctx, "alarm disarm", &c);
+    if (rc == 0)
+        rc = list_alarms(c, &a, &n);
+    if (rc)
+        return rc;
     if (n == 0) {
         printf("no active alarms: nothing to disarm\n");
         free(a);
@@ -257,8 +245,8 @@ int cmd_alarm(bg_ctx *ctx, int argc, char **argv)
     printf("  a NOSPACE alarm comes back at once unless space was freed (compact + defrag) first\n");
     char what[64];
     snprintf(what, sizeof what, "disarm %zu alarm%s", n, n == 1 ? "" : "s");
-    rc = confirm("alarm disarm", &cf, what, NULL, n);
-    if (!rc && !cf.dry) {
+    rc = bg_guard_confirm("alarm disarm", &cf, what, NULL, n);
+    if (!rc && !cf.dry_run) {
         audit_log *log = bg_guard_audit(ctx);
         rc = log ? disarm_all(c, log, a, n) : BG_EXIT_FAIL;
         if (log)
@@ -272,25 +260,21 @@ int cmd_alarm(bg_ctx *ctx, int argc, char **argv)
 
 int cmd_recover_nospace(bg_ctx *ctx, int argc, char **argv)
 {
-    confirm_flags cf = {false, false, NULL, -1};
+    bg_confirm cf = {false, false, NULL, -1};
     int64_t pause_ms = 1000;
-    bg_flag flags[] = {CONFIRM_FLAGS(cf), {"pause-ms", 0, BG_FLAG_I64, &pause_ms}};
+    bg_flag flags[] = {BG_CONFIRM_FLAGS(cf), {"pause-ms", 0, BG_FLAG_I64, &pause_ms}};
     size_t np;
-    if (bg_parse_flags("recover-nospace", argc, argv, flags, 5, NULL, 0, &np) != 0)
+    if (bg_parse_flags("recover-nospace", argc, argv, flags, sizeof flags / sizeof flags[0], NULL, 0, &np) != 0)
         return BG_EXIT_USAGE;
-    int rc = bg_guard_writable(ctx, "recover-nospace");
-    if (rc)
-        return rc;
-    ec_client *c = bg_client(ctx);
-    if (!c)
-        return BG_EXIT_FAIL;
-    ec_err err;
+    ec_client *c;
     ec_alarm *a;
     size_t n;
-    if (ec_alarm_list(c, &a, &n, &err) != 0) {
-        bg_report(&err);
-        return BG_EXIT_FAIL;
-    }
+    int rc = bg_change_begin(ctx, "recover-nospace", &c);
+    if (rc == 0)
+        rc = list_alarms(c, &a, &n);
+    if (rc)
+        return rc;
+    ec_err err;
     uint32_t hash;
     int64_t compacted;
     ec_header h;
@@ -308,8 +292,8 @@ int cmd_recover_nospace(bg_ctx *ctx, int argc, char **argv)
     printf("  3. disarm the alarms\n");
     printf("  4. verify that writes work again (put and delete the key '/breakglass/probe')\n");
     printf("  free space first (remove the runaway data) or the alarm will come back\n");
-    rc = confirm("recover-nospace", &cf, "run the NOSPACE recovery", "recover-nospace", 0);
-    if (rc || cf.dry) {
+    rc = bg_guard_confirm("recover-nospace", &cf, "run the NOSPACE recovery", "recover-nospace", 0);
+    if (rc || cf.dry_run) {
         free(a);
         return rc;
     }
@@ -329,8 +313,7 @@ int cmd_recover_nospace(bg_ctx *ctx, int argc, char **argv)
         printf("step 3: disarm\n");
         free(a);
         a = NULL;
-        if (ec_alarm_list(c, &a, &n, &err) != 0) {
-            bg_report(&err);
+        if (list_alarms(c, &a, &n) != 0) {
             rc = BG_EXIT_FAIL;
         } else if (n) {
             rc = disarm_all(c, log, a, n);
@@ -369,6 +352,18 @@ int cmd_snapshot(bg_ctx *ctx, int argc, char **argv)
     ec_client *c = bg_client(ctx);
     if (!c)
         return BG_EXIT_FAIL;
+    /* The default limit protects a sick etcd, and makes a big snapshot slow
+     * (450 MB: about 22 s): say so before the wait, and how to lift it. */
+    int64_t limit = bg_max_bytes(ctx->opts);
+    if (limit > 0 && !ctx->opts->quiet) {
+        char rate[24];
+        if (limit % (1 << 20) == 0)
+            snprintf(rate, sizeof rate, "%" PRId64 " MiB", limit >> 20);
+        else
+            bg_human_bytes(limit, rate, sizeof rate);
+        fprintf(stderr, "breakglass: note: the snapshot is paced at %s/s to spare etcd (--max-bytes 0 lifts the limit)\n",
+                rate);
+    }
     ec_err err;
     ec_snapshot_info info;
     if (bg_snapshot_take(c, pos[0], NULL, NULL, &info, &err) != 0) {
@@ -415,33 +410,27 @@ int cmd_lease(bg_ctx *ctx, int argc, char **argv)
     }
     if (strcmp(argv[1], "revoke") != 0)
         return bg_usage("lease", "'lease %s' is not known: use list or revoke ID", argv[1]);
-    confirm_flags cf = {false, false, NULL, -1};
-    bg_flag flags[] = {CONFIRM_FLAGS(cf)};
+    bg_confirm cf = {false, false, NULL, -1};
+    bg_flag flags[] = {BG_CONFIRM_FLAGS(cf)};
     char *pos[1];
     size_t np;
-    if (bg_parse_flags("lease revoke", argc - 1, argv + 1, flags, 4, pos, 1, &np) != 0)
+    if (bg_parse_flags("lease revoke", argc - 1, argv + 1, flags, BG_N_CONFIRM_FLAGS, pos, 1, &np) != 0)
         return BG_EXIT_USAGE;
     char *end;
     int64_t id = np ? (int64_t)strtoull(pos[0], &end, 16) : 0;
     if (np != 1 || *end || id == 0)
         return bg_usage("lease", "'lease revoke' needs the lease ID in hex (as 'lease list' prints it)");
-    int rc = bg_guard_writable(ctx, "lease revoke");
+    int rc = bg_change_begin(ctx, "lease revoke", &c);
     if (rc)
         return rc;
-    if (!(c = bg_client(ctx)))
-        return BG_EXIT_FAIL;
     char target[32];
     snprintf(target, sizeof target, "%" PRIx64, (uint64_t)id);
     bg_plan plan;
     int64_t granted_ttl = 0, ttl = 0;
     int prc = bg_lease_plan_build(c, id, &plan, &granted_ttl, &ttl, &err);
     if (prc != 0) {
-        if (prc == -1)
-            bg_report(&err);
-        else
-            fprintf(stderr, "breakglass: %s\n", err.msg);
         bg_plan_free(&plan);
-        return BG_EXIT_FAIL;
+        return report_check(prc, &err);
     }
     printf("plan: revoke lease %s (granted TTL %" PRId64 " s, %" PRId64 " s left); %zu key%s vanish with it:\n", target,
            granted_ttl, ttl, plan.n, plan.n == 1 ? "" : "s");
@@ -453,8 +442,8 @@ int cmd_lease(bg_ctx *ctx, int argc, char **argv)
     /* etcdctl prints IDs zero-padded: the same number confirms. */
     if (cf.name && strtoull(cf.name, &end, 16) == (unsigned long long)id && *end == '\0')
         cf.name = target;
-    rc = confirm("lease revoke", &cf, "revoke the lease", target, 0);
-    if (rc || cf.dry) {
+    rc = bg_guard_confirm("lease revoke", &cf, "revoke the lease", target, 0);
+    if (rc || cf.dry_run) {
         bg_plan_free(&plan);
         return rc;
     }

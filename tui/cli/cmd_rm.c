@@ -124,12 +124,10 @@ int cmd_rm(bg_ctx *ctx, int argc, char **argv)
         return bg_usage("rm", "'rm' needs a KEY (or --prefix PREFIX, or --owner KIND/NAMESPACE/NAME)");
     if (prefix && np == 1 && pos[0][0] == '\0')
         return bg_usage("rm", "refusing an empty prefix: it would remove the whole keyspace");
-    int rc = bg_guard_writable(ctx, "rm");
+    ec_client *c;
+    int rc = bg_change_begin(ctx, "rm", &c);
     if (rc)
         return rc;
-    ec_client *c = bg_client(ctx);
-    if (!c)
-        return BG_EXIT_FAIL;
 
     bg_plan plan;
     ec_err err;

@@ -125,9 +125,11 @@ void bg_print_main_help(void)
          "  --node-root DIR         read kubeadm's manifests and certificates under DIR, not /\n"
          "  --no-discovery          do not read kubeadm's files\n"
          "  --etcd-prefix P         Kubernetes key prefix (default: kubeadm's manifest, else /registry)\n"
-         "  --quiet                 no 'using ...' line saying what came from kubeadm's files\n"
+         "  --quiet                 no 'using ...' line saying what came from kubeadm's files,\n"
+         "                          no pace note before a snapshot\n"
          "  --max-requests N        at most N requests per second to etcd (default 50; 0 = unlimited)\n"
-         "  --max-bytes SIZE        at most SIZE per second to and from etcd (default 20MiB; 0 = unlimited)\n"
+         "  --max-bytes SIZE        at most SIZE per second to and from etcd (default 20MiB; 0 = unlimited);\n"
+         "                          paces snapshot save too\n"
          "  --consistency l|s       browsing reads: s serializable (default, no leader round trip),\n"
          "                          l linearizable\n"
          "  --version, --help\n"
@@ -135,11 +137,21 @@ void bg_print_main_help(void)
          "exit status: 0 success, 1 the operation failed (message and hint on stderr), 2 usage error.");
 }
 
+int64_t bg_max_bytes(const bg_opts *o)
+{
+    return o->max_bytes >= 0 ? o->max_bytes : EC_DEFAULT_MAX_BYTES_PER_S;
+}
+
 ec_client *bg_client(bg_ctx *ctx)
 {
     if (ctx->client)
         return ctx->client;
     bg_opts *o = ctx->opts;
+    /* Before connecting, so that a certificate error follows the line
+     * saying where the certificates came from. */
+    if (o->using_line && !o->quiet && !ctx->using_said)
+        fprintf(stderr, "breakglass: %s\n", o->using_line);
+    ctx->using_said = true;
     ec_config cfg = {
         .endpoints = o->endpoints,
         .n_endpoints = o->n_endpoints,
@@ -153,7 +165,7 @@ ec_client *bg_client(bg_ctx *ctx)
         .command_timeout_ms = o->command_timeout_ms,
         /* Never make a sick etcd sicker: limits on unless the operator says. */
         .max_requests_per_s = o->max_requests >= 0 ? o->max_requests : EC_DEFAULT_MAX_REQUESTS_PER_S,
-        .max_bytes_per_s = o->max_bytes >= 0 ? o->max_bytes : EC_DEFAULT_MAX_BYTES_PER_S,
+        .max_bytes_per_s = bg_max_bytes(o),
         .consistency = o->linearizable ? EC_CONSISTENCY_LINEARIZABLE : EC_CONSISTENCY_SERIALIZABLE,
     };
     ec_err err;

@@ -2,12 +2,15 @@
 #ifndef BG_COMMANDS_H
 #define BG_COMMANDS_H
 
+#include <stdbool.h>
+
 #include "etcdclient/etcd.h"
 #include "tui/cli/options.h"
 
 typedef struct bg_ctx {
     bg_opts *opts;
     ec_client *client;      /* connected on first use by bg_client() */
+    bool using_said;        /* opts->using_line printed (once, by bg_client()) */
 } bg_ctx;
 
 typedef struct bg_cmd {
@@ -19,8 +22,14 @@ typedef struct bg_cmd {
 } bg_cmd;
 
 /* The client for ctx, created (credentials checked) on first call; prints
- * the error and returns NULL on failure. Warnings go to stderr once. */
+ * the error and returns NULL on failure. Warnings go to stderr once. Before
+ * creating it, says once where discovery found the cluster (the "using ..."
+ * line, unless --quiet): only commands that reach etcd print it. */
 ec_client *bg_client(bg_ctx *ctx);
+
+/* The byte limit bg_client() gives the client, per second: --max-bytes, or
+ * the default; 0 = unlimited. */
+int64_t bg_max_bytes(const bg_opts *o);
 
 const bg_cmd *bg_find_cmd(const char *name);
 const bg_cmd *bg_commands(size_t *n);

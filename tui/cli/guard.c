@@ -15,6 +15,16 @@ int bg_guard_writable(bg_ctx *ctx, const char *cmd)
     return BG_EXIT_USAGE;
 }
 
+int bg_change_begin(bg_ctx *ctx, const char *cmd, ec_client **c)
+{
+    *c = NULL;
+    int rc = bg_guard_writable(ctx, cmd);
+    if (rc)
+        return rc;
+    *c = bg_client(ctx);
+    return *c ? 0 : BG_EXIT_FAIL;
+}
+
 audit_log *bg_guard_audit(bg_ctx *ctx)
 {
     audit_options ao = {ctx->opts->audit_log, ctx->opts->audit_key, 1, 0};
