@@ -136,7 +136,7 @@ static void test_describe(void **state)
     assert_non_null(strstr(b.data, "plan: 2 keys\n    /registry/pods/a   (mod revision 7)\n"));
     assert_non_null(strstr(b.data, "    x\\e]0;x\\x07   (mod revision 9)\n"));
     assert_non_null(strstr(b.data, "pre-images: 1 "));
-    assert_non_null(strstr(b.data, "      create 5, mod 7, version 2, lease 0\n      value: 0123... (10 bytes in all)\n"));
+    assert_non_null(strstr(b.data, "      create 5, mod 7, version 2, no lease\n      value: 0123... (10 bytes in all)\n"));
     for (size_t i = 0; i < b.len; i++)
         assert_true(b.data[i] == '\n' || ((unsigned char)b.data[i] >= 0x20 && (unsigned char)b.data[i] < 0x7f));
     ec_buf_free(&b);

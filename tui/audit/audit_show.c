@@ -124,9 +124,20 @@ int audit_show_record(ec_buf *b, const json_t *rec)
         rc |= ec_buf_puts(b, "  endpoint ");
         rc |= put_esc(b, str_at(rec, "endpoint"), 128);
     }
-    rc |= ec_buf_puts(b, "\n    target '");
-    rc |= audit_put_target(b, rec, 200);
-    rc |= ec_buf_putc(b, '\'');
+    json_t *cut = json_object_get(rec, "cut");
+    if (json_is_object(cut)) {
+        /* A line cut by a writer that died, moved out of the log. */
+        rc |= put_int(b, "\n    a cut last line of ", cut, "bytes");
+        rc |= put_int(b, " bytes at offset ", cut, "offset");
+        rc |= ec_buf_puts(b, " (a writer stopped mid-record, before acting on it)\n    set aside in '");
+        rc |= put_esc(b, str_at(cut, "saved_to"), 300);
+        rc |= ec_buf_puts(b, "', sha256 ");
+        rc |= put_esc(b, str_at(cut, "sha256"), 64);
+    } else {
+        rc |= ec_buf_puts(b, "\n    target '");
+        rc |= audit_put_target(b, rec, 200);
+        rc |= ec_buf_putc(b, '\'');
+    }
     json_t *plan = json_object_get(rec, "plan");
     if (json_is_object(plan)) {
         rc |= put_int(b, "  plan at revision ", plan, "revision");

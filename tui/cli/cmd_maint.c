@@ -404,7 +404,7 @@ int cmd_lease(bg_ctx *ctx, int argc, char **argv)
             return BG_EXIT_FAIL;
         }
         for (size_t i = 0; i < n; i++)
-            printf("%" PRIx64 "\n", (uint64_t)ids[i]);
+            printf("%016" PRIx64 "\n", (uint64_t)ids[i]);
         free(ids);
         return BG_EXIT_OK;
     }
@@ -424,7 +424,7 @@ int cmd_lease(bg_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     char target[32];
-    snprintf(target, sizeof target, "%" PRIx64, (uint64_t)id);
+    snprintf(target, sizeof target, "%016" PRIx64, (uint64_t)id);
     bg_plan plan;
     int64_t granted_ttl = 0, ttl = 0;
     int prc = bg_lease_plan_build(c, id, &plan, &granted_ttl, &ttl, &err);

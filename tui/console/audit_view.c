@@ -191,9 +191,12 @@ int av_describe(ec_buf *b, const json_t *rec, bool utf8, size_t value_max)
             jint(p, "lease", &lease);
             ec_buf_puts(b, "    ");
             put_b64(b, jstr(p, "key_b64"), 4096, utf8);
-            ec_buf_printf(b, "\n      create %" PRId64 ", mod %" PRId64 ", version %" PRId64 ", lease %016" PRIx64
-                             "\n      value: ",
-                          cr, mr, ver, (uint64_t)lease);
+            ec_buf_printf(b, "\n      create %" PRId64 ", mod %" PRId64 ", version %" PRId64, cr, mr, ver);
+            if (lease)
+                ec_buf_printf(b, ", lease %016" PRIx64, (uint64_t)lease);
+            else
+                ec_buf_puts(b, ", no lease");
+            ec_buf_puts(b, "\n      value: ");
             put_b64(b, jstr(p, "value_b64"), value_max, utf8);
             if (ec_buf_putc(b, '\n') != 0)
                 return -1;
