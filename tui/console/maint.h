@@ -104,7 +104,7 @@ typedef struct job_maint {
     int areq;
     uint64_t agen;
     int64_t aa, ab;
-    /* The worker's own (see job_maint.c). */
+    /* The worker's own (mpriv, see job_maint.h). */
     void *priv;
 } job_maint;
 
