@@ -114,6 +114,7 @@ at=$(( $(stat -c %s "$LOG") - ${#cut} ))
 expect_exit "verify names the cut record" 1 "${BG[@]}" audit verify
 ectl "$D" put /probe/after-cut x > /dev/null
 expect_exit "a change after the cut goes on" 0 "${BG[@]}" rm /probe/after-cut --yes --confirm after-cut
+expect_contains "the operator is told first" "$OUT" "breakglass: note: audit log '$LOG' ends in a line cut mid-record (a writer was killed): the next change moves it to '$LOG.torn-...' and records that in the log"
 expect_exit "the log verifies after the cut is set aside" 0 "${BG[@]}" audit verify
 expect_eq "the cut bytes, set aside" "$cut" "$(cat "$LOG.torn-$at")"
 expect_eq "set aside 0600" "600" "$(stat -c %a "$LOG.torn-$at")"

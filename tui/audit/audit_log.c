@@ -694,6 +694,16 @@ static int prepare(audit_log *log, char **notice, ec_err *err)
                  (unsigned)(st.st_mode & 07777), ep);
         add_notice(notice, text);
     }
+    char last;
+    if (!created && st.st_size > 0 && pread_full(fd, &last, 1, st.st_size - 1) == 0 && last != '\n') {
+        /* Said before the change, so the operator knows why the log grows
+         * a record and a file (see audit_torn.c). */
+        char ep[256], text[700];
+        audit_esc(log->path, ep, sizeof ep);
+        snprintf(text, sizeof text, "audit log '%s' ends in a line cut mid-record (a writer was killed): the "
+                 "next change moves it to '%s.torn-...' and records that in the log", ep, ep);
+        add_notice(notice, text);
+    }
     close(fd);
     if (created && audit_path_sync_dir(log->dir, err) != 0)
         return -1;
