@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tui/cli/commands.h"
 #include "tui/console/job_maint.h"
 #include "tui/console/text.h"
 
@@ -11,6 +12,7 @@ typedef struct snap_ud {
     con *c;
     uint64_t gen;
     const char *path;
+    int64_t pace;           /* the client's byte limit per second; 0: none */
 } snap_ud;
 
 static void on_snap_progress(void *ud, uint64_t done, uint64_t remaining)
@@ -25,6 +27,11 @@ static void on_snap_progress(void *ud, uint64_t done, uint64_t remaining)
     ec_buf_printf(&m->text, "': %s received", ct_bytes(done, a, sizeof a));
     if (remaining)
         ec_buf_printf(&m->text, ", %s to go", ct_bytes(remaining, a, sizeof a));
+    /* The default limit spares a sick etcd and makes a big snapshot slow:
+     * say so while the operator waits, and how to lift it. */
+    if (s->pace > 0)
+        ec_buf_printf(&m->text, "\npaced at %s/s to spare etcd (start with --max-bytes 0 to lift the limit)",
+                      ct_bytes((uint64_t)s->pace, a, sizeof a));
     ec_buf_putc(&m->text, '\n');
     jm_post_maint(s->c, s->gen, m, 1);
 }
@@ -46,7 +53,7 @@ void jm_snapshot_run(con *c, mpriv *mp, uint64_t gen, const char *path)
         jm_post_failed(c, gen, NULL, "no snapshot saved", &err);
         return;
     }
-    snap_ud ud = {c, gen, path};
+    snap_ud ud = {c, gen, path, c->ctx && c->ctx->opts ? bg_max_bytes(c->ctx->opts) : 0};
     ec_snapshot_info info;
     if (bg_snapshot_take(c->client, path, on_snap_progress, &ud, &info, &err) != 0) {
         jm_post_failed(c, gen, NULL, "no snapshot saved", &err);

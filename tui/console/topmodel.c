@@ -143,7 +143,7 @@ tm_jump_kind tm_jump(const char *k8s_prefix, bg_top_grouping g, const uint8_t *n
         return TM_JUMP_KEY;
     case BG_TOP_BY_RESOURCE:
         if (len && name[0] == '(') {
-            *why = "keys outside /registry have no resource directory";
+            *why = "keys outside the Kubernetes prefix (--etcd-prefix) have no resource directory";
             return TM_JUMP_NONE;
         }
         if (resource_dir(k8s_prefix, name, len, ks, path))
@@ -152,16 +152,16 @@ tm_jump_kind tm_jump(const char *k8s_prefix, bg_top_grouping g, const uint8_t *n
         return TM_JUMP_NONE;
     case BG_TOP_BY_NAMESPACE:
         if (len && name[0] == '(') {
-            *why = "cluster-scoped objects and keys outside /registry have no namespace";
+            *why = "cluster-scoped objects and keys outside the Kubernetes prefix have no namespace";
             return TM_JUMP_NONE;
         }
         set(path, reg, reg_len);
         ec_buf_puts(path, "/namespaces/");
         ec_buf_append(path, name, len);
-        *why = "the namespace object; its keys are under each resource: /registry/RESOURCE/NAMESPACE/";
+        *why = "the namespace object; its keys are under each resource: PREFIX/RESOURCE/NAMESPACE/";
         if (exists(ks, path, true))
             return TM_JUMP_KEY;
-        *why = "no namespace object in the tree; its keys are under each resource: /registry/RESOURCE/NAMESPACE/";
+        *why = "no namespace object in the tree; its keys are under each resource: PREFIX/RESOURCE/NAMESPACE/";
         ec_buf_reset(path);
         return TM_JUMP_NONE;
     case BG_TOP_BY_OWNER: {
