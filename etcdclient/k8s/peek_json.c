@@ -210,8 +210,8 @@ static int object(js *s, member_fn fn, void *ctx)
     return object_until(s, fn, ctx, NULL, 0);
 }
 
-/* At '[': calls fn(s, ctx) for each element that is an object, skips others. */
-static int array_of_objects(js *s, int (*fn)(js *, void *), void *ctx)
+/* At '[': calls each(s, ctx) at every element, which must consume it. */
+static int array_each(js *s, int (*each)(js *, void *), void *ctx)
 {
     s->p++;
     ws(s);
@@ -221,14 +221,8 @@ static int array_of_objects(js *s, int (*fn)(js *, void *), void *ctx)
     }
     for (;;) {
         ws(s);
-        if (s->p >= s->end)
+        if (s->p >= s->end || each(s, ctx) != 0)
             return -1;
-        if (*s->p == '{') {
-            if (fn(s, ctx) != 0)
-                return -1;
-        } else if (skip_value(s) != 0) {
-            return -1;
-        }
         ws(s);
         if (s->p >= s->end)
             return -1;
@@ -242,45 +236,36 @@ static int array_of_objects(js *s, int (*fn)(js *, void *), void *ctx)
         }
         return -1;
     }
+}
+
+typedef struct object_fn {
+    int (*fn)(js *, void *);
+    void *ctx;
+} object_fn;
+
+static int each_object(js *s, void *ctx)
+{
+    const object_fn *o = ctx;
+    return *s->p == '{' ? o->fn(s, o->ctx) : skip_value(s);
+}
+
+/* At '[': calls fn(s, ctx) for each element that is an object, skips others. */
+static int array_of_objects(js *s, int (*fn)(js *, void *), void *ctx)
+{
+    object_fn o = {fn, ctx};
+    return array_each(s, each_object, &o);
+}
+
+static int each_string(js *s, void *ctx)
+{
+    *(uint32_t *)ctx += *s->p == '"';
+    return skip_value(s);
 }
 
 static int is_open(js *s, uint8_t c)
 {
     ws(s);
     return s->p < s->end && *s->p == c;
-}
-
-/* At '[': counts the elements that are strings, skips the others. */
-static int count_strings(js *s, uint32_t *n)
-{
-    *n = 0;
-    s->p++;
-    ws(s);
-    if (s->p < s->end && *s->p == ']') {
-        s->p++;
-        return 0;
-    }
-    for (;;) {
-        ws(s);
-        if (s->p >= s->end)
-            return -1;
-        if (*s->p == '"')
-            (*n)++;
-        if (skip_value(s) != 0)
-            return -1;
-        ws(s);
-        if (s->p >= s->end)
-            return -1;
-        if (*s->p == ',') {
-            s->p++;
-            continue;
-        }
-        if (*s->p == ']') {
-            s->p++;
-            return 0;
-        }
-        return -1;
-    }
 }
 
 typedef struct owner_tmp {
@@ -383,7 +368,7 @@ static int meta_member(js *s, ec_k8s_view k, int esc, void *ctx)
     }
     if (key_is(k, esc, "finalizers")) {
         out->finalizer_count = 0;
-        return is_open(s, '[') ? count_strings(s, &out->finalizer_count) : skip_value(s);
+        return is_open(s, '[') ? array_each(s, each_string, &out->finalizer_count) : skip_value(s);
     }
     return skip_value(s);
 }

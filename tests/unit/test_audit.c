@@ -17,21 +17,14 @@
 
 #include "tui/audit/audit.h"
 #include "tui/audit/audit_test.h"
+#include "tests/unit/audit_tmpdir.h"
 
-static char tmp[512];
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
 
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmp, sizeof tmp, "%s/bg-audit-XXXXXX", base);
-    if (!mkdtemp(tmp))
+    if (tmpdir_make("a") != 0)
         return -1;
     audit_test_io_reset();
     unsetenv("SUDO_USER");
@@ -43,7 +36,7 @@ static int teardown(void **state)
 {
     (void)state;
     audit_test_io_reset();
-    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove();
     return 0;
 }
 
@@ -62,28 +55,6 @@ static char *path_in(const char *fmt, ...)
     return b;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *data = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            data = realloc(data, cap + 1);
-            assert_non_null(data);
-        }
-        size_t got = fread(data + n, 1, cap - n, f);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    fclose(f);
-    data[n] = '\0';
-    *len = n;
-    return data;
-}
 
 static void spit(const char *path, const void *data, size_t len, mode_t mode)
 {

@@ -23,24 +23,15 @@
 
 #include "tui/audit/audit.h"
 #include "tui/audit/audit_test.h"
+#include "tests/unit/audit_tmpdir.h"
 
-static char tmp[512];
-static char logpath[600];
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
 
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmp, sizeof tmp, "%s/bg-audit-f-XXXXXX", base);
-    if (!mkdtemp(tmp))
+    if (tmpdir_make("f") != 0)
         return -1;
-    snprintf(logpath, sizeof logpath, "%s/audit.log", tmp);
     audit_test_io_reset();
     return 0;
 }
@@ -49,24 +40,10 @@ static int teardown(void **state)
 {
     (void)state;
     audit_test_io_reset();
-    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove();
     return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *data = malloc((size_t)n + 1);
-    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-    data[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return data;
-}
 
 static audit_log *open_log(unsigned timeout_ms)
 {

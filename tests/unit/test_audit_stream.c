@@ -19,25 +19,16 @@
 #include "tui/audit/audit.h"
 #include "tui/audit/audit_internal.h"
 #include "tui/audit/audit_test.h"
+#include "tests/unit/audit_tmpdir.h"
 
-static char tmp[512];
-static char logpath[600];
 static char keypath[600];
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
 
 static int setup(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmp, sizeof tmp, "%s/bg-audit-s-XXXXXX", base);
-    if (!mkdtemp(tmp))
+    if (tmpdir_make("s") != 0)
         return -1;
-    snprintf(logpath, sizeof logpath, "%s/audit.log", tmp);
     snprintf(keypath, sizeof keypath, "%s/hmac.key", tmp);
     audit_test_io_reset();
     return 0;
@@ -47,7 +38,7 @@ static int teardown(void **state)
 {
     (void)state;
     audit_test_io_reset();
-    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove();
     return 0;
 }
 

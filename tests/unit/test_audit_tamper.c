@@ -15,45 +15,22 @@
 
 #include "tui/audit/audit.h"
 #include "tui/audit/audit_test.h"
+#include "tests/unit/audit_tmpdir.h"
 
 #define NREC 5
 
-static char tmp[512];
-static char logpath[600];
 static char keypath[600];
 static char *lines[NREC + 2];   /* the log's lines, without '\n' */
 static char hashes[NREC][65];
 
 static const char key_bytes[] = "k3y-f0r-the-audit-hmac-32-bytes!";
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *data = malloc((size_t)n + 1);
-    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-    data[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return data;
-}
 
 /* Writes a log of NREC records (with an hmac when `hmac`) and loads its lines. */
 static void make_log(int hmac)
 {
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmp, sizeof tmp, "%s/bg-audit-t-XXXXXX", base);
-    assert_non_null(mkdtemp(tmp));
-    snprintf(logpath, sizeof logpath, "%s/audit.log", tmp);
+    assert_int_equal(tmpdir_make("t"), 0);
     snprintf(keypath, sizeof keypath, "%s/key", tmp);
     int fd = open(keypath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     assert_true(fd >= 0);
@@ -109,7 +86,7 @@ static int teardown(void **state)
         free(lines[i]);
         lines[i] = NULL;
     }
-    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove();
     return 0;
 }
 
