@@ -129,6 +129,14 @@ int audit_put_target(ec_buf *b, const json_t *rec, size_t max);
 /* flock(fd, op) (LOCK_EX or LOCK_SH), polling until timeout_ms has passed. */
 int audit_lock_fd(int fd, int op, unsigned timeout_ms, const char *path, ec_err *err);
 
+/* pread of exactly n bytes (EINTR retried; a file shorter than off+n is
+ * EIO). 0, or -1 with errno. */
+int audit_pread_full(int fd, void *buf, size_t n, off_t off);
+/* Where the line that ends at `end` starts: just after the last '\n'
+ * before end (0 when none). Returns 0; -1 with errno on a read error; 1
+ * when the line is longer than any record (more than the record cap + 1). */
+int audit_line_start(int fd, off_t end, off_t *start);
+
 /* The bytes after the last newline of a log, when a writer died mid-record:
  * copied to t->saved_to ("<log>.torn-<offset>", 0600, synced), then cut off
  * the log (synced). Call with the lock held. Returns 0 when the log ends in

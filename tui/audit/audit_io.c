@@ -131,3 +131,43 @@ int audit_io_is_root(void)
 {
     return hooks.is_root >= 0 ? hooks.is_root : geteuid() == 0;
 }
+
+int audit_pread_full(int fd, void *buf, size_t n, off_t off)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t r = pread(fd, p, n, off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO;    /* the file shrank under the lock: not ours */
+            return -1;
+        }
+        p += r;
+        n -= (size_t)r;
+        off += r;
+    }
+    return 0;
+}
+
+int audit_line_start(int fd, off_t end, off_t *start)
+{
+    char chunk[65536];
+    off_t pos = end;
+    *start = 0;
+    while (pos > 0) {
+        size_t n = pos > (off_t)sizeof chunk ? sizeof chunk : (size_t)pos;
+        if (audit_pread_full(fd, chunk, n, pos - (off_t)n) != 0)
+            return -1;
+        char *nl = memrchr(chunk, '\n', n);
+        if (nl) {
+            *start = pos - (off_t)n + (nl - chunk) + 1;
+            return 0;
+        }
+        pos -= (off_t)n;
+        if ((uint64_t)(end - pos) > audit_record_max() + 1)
+            return 1;
+    }
+    return 0;
+}

@@ -162,25 +162,6 @@ int audit_lock_fd(int fd, int op, unsigned timeout_ms, const char *path, ec_err 
     }
 }
 
-static int pread_full(int fd, void *buf, size_t n, off_t off)
-{
-    char *p = buf;
-    while (n > 0) {
-        ssize_t r = pread(fd, p, n, off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0)
-                errno = EIO;    /* the file shrank under the lock: not ours */
-            return -1;
-        }
-        p += r;
-        n -= (size_t)r;
-        off += r;
-    }
-    return 0;
-}
-
 static int tail_damaged(const audit_log *log, const char *why, ec_err *err)
 {
     char ep[256];
@@ -200,34 +181,23 @@ static int read_tail(const audit_log *log, int fd, off_t size, uint64_t *seq, ch
         return 0;
     }
     char last;
-    if (pread_full(fd, &last, 1, size - 1) != 0)
+    if (audit_pread_full(fd, &last, 1, size - 1) != 0)
         return fail_errno(err, log, "read", errno);
     if (last != '\n')
         return tail_damaged(log, "is incomplete (no newline at the end)", err);
-    /* Search backwards for the newline that ends the record before it. */
-    off_t start = 0, end = size - 1;
-    char chunk[65536];
-    off_t pos = end;
-    while (pos > 0) {
-        size_t n = pos > (off_t)sizeof chunk ? sizeof chunk : (size_t)pos;
-        if (pread_full(fd, chunk, n, pos - (off_t)n) != 0)
-            return fail_errno(err, log, "read", errno);
-        char *nl = memrchr(chunk, '\n', n);
-        if (nl) {
-            start = pos - (off_t)n + (nl - chunk) + 1;
-            break;
-        }
-        pos -= (off_t)n;
-        if ((uint64_t)(end - pos) > audit_record_max())
-            return tail_damaged(log, "is longer than the record cap", err);
-    }
+    off_t start, end = size - 1;
+    int r = audit_line_start(fd, end, &start);
+    if (r < 0)
+        return fail_errno(err, log, "read", errno);
+    if (r > 0)
+        return tail_damaged(log, "is longer than the record cap", err);
     size_t len = (size_t)(end - start);
     if (len > audit_record_max())
         return tail_damaged(log, "is longer than the record cap", err);
     char *line = malloc(len + 1);
     if (!line)
         return ec_fail(err, EC_E_NOMEM, "cannot read audit log tail: out of memory");
-    if (pread_full(fd, line, len, start) != 0) {
+    if (audit_pread_full(fd, line, len, start) != 0) {
         int e = errno;
         free(line);
         return fail_errno(err, log, "read", e);
@@ -564,7 +534,7 @@ static int append_locked(audit_log *log, audit_kind kind, uint64_t intent_seq, c
         fail_errno(err, log, "stat", errno);
         goto done;
     }
-    uint64_t last_seq;
+    uint64_t last_seq = 0;
     char prev_hash[AUDIT_HASH_HEX + 1];
     if (log->cache_valid && st.st_dev == log->cache_dev && st.st_ino == log->cache_ino &&
         st.st_size == log->cache_size) {
@@ -695,7 +665,7 @@ static int prepare(audit_log *log, char **notice, ec_err *err)
         add_notice(notice, text);
     }
     char last;
-    if (!created && st.st_size > 0 && pread_full(fd, &last, 1, st.st_size - 1) == 0 && last != '\n') {
+    if (!created && st.st_size > 0 && audit_pread_full(fd, &last, 1, st.st_size - 1) == 0 && last != '\n') {
         /* Said before the change, so the operator knows why the log grows
          * a record and a file (see audit_torn.c). */
         char ep[256], text[700];

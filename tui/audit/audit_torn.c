@@ -22,25 +22,6 @@ static int esc_fail(ec_err *err, int code, const char *path, const char *what, i
                    "then retry", what, audit_esc(path, ep, sizeof ep), strerror(e));
 }
 
-static int pread_all(int fd, void *buf, size_t n, off_t off)
-{
-    char *p = buf;
-    while (n > 0) {
-        ssize_t r = pread(fd, p, n, off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0)
-                errno = EIO;
-            return -1;
-        }
-        p += r;
-        n -= (size_t)r;
-        off += r;
-    }
-    return 0;
-}
-
 static int write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
@@ -54,28 +35,6 @@ static int write_all(int fd, const char *p, size_t n)
         }
         p += w;
         n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Where the last line starts: just after the last '\n' before size. */
-static int last_line_start(int fd, off_t size, off_t *start)
-{
-    char chunk[65536];
-    off_t pos = size;
-    *start = 0;
-    while (pos > 0) {
-        size_t n = pos > (off_t)sizeof chunk ? sizeof chunk : (size_t)pos;
-        if (pread_all(fd, chunk, n, pos - (off_t)n) != 0)
-            return -1;
-        char *nl = memrchr(chunk, '\n', n);
-        if (nl) {
-            *start = pos - (off_t)n + (nl - chunk) + 1;
-            return 0;
-        }
-        pos -= (off_t)n;
-        if ((uint64_t)(size - pos) > audit_record_max() + 1)
-            return 1;   /* longer than any record: not a cut record */
     }
     return 0;
 }
@@ -103,12 +62,12 @@ int audit_torn_set_aside(int fd, const char *path, const char *dir, off_t size, 
     char last;
     if (size == 0)
         return 0;
-    if (pread_all(fd, &last, 1, size - 1) != 0)
+    if (audit_pread_full(fd, &last, 1, size - 1) != 0)
         return esc_fail(err, EC_E_IO, path, "read the log", errno);
     if (last == '\n')
         return 0;
     off_t start;
-    int r = last_line_start(fd, size, &start);
+    int r = audit_line_start(fd, size, &start);
     if (r < 0)
         return esc_fail(err, EC_E_IO, path, "read the log", errno);
     if (r > 0) {
@@ -127,7 +86,7 @@ int audit_torn_set_aside(int fd, const char *path, const char *dir, off_t size, 
     char chunk[65536];
     for (off_t pos = start; rc == 0 && pos < size;) {
         size_t n = size - pos > (off_t)sizeof chunk ? sizeof chunk : (size_t)(size - pos);
-        if (pread_all(fd, chunk, n, pos) != 0 || write_all(side, chunk, n) != 0) {
+        if (audit_pread_full(fd, chunk, n, pos) != 0 || write_all(side, chunk, n) != 0) {
             e = errno;
             rc = -1;
         } else if (audit_hasher_update(h, chunk, n) != 0) {
