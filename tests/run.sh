@@ -9,7 +9,9 @@ BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export BUILD BG_BIN="$ROOT/$BUILD/breakglass" BG_ROOT="$ROOT"
-export BG_TMP=${BG_TMP:-$(mktemp -d /tmp/breakglass-test.XXXXXX)}
+OWN_TMP=0
+if [ -z "${BG_TMP:-}" ]; then BG_TMP=$(mktemp -d /tmp/breakglass-test.XXXXXX); OWN_TMP=1; fi
+export BG_TMP
 ONLY=${TESTS:-}   # optional substring filter on test names
 
 passed=0 failed=0
@@ -33,12 +35,32 @@ add_counts() { # name logfile rc: cmocka/assert.sh counts, or 1 check from rc
   printf '%-48s %4d passed %3d failed\n' "$name" "$p" "$f"
 }
 
+# After each test: stop any etcd member it left running (a test killed by the
+# timeout never reached its own clean-up; the member runs in its own session,
+# so the timeout's signal did not reach it) by the PID it recorded, then drop
+# every member's data and snapshot. Data of one run is gigabytes; kept run after run it
+# filled the disk and etcd died mid-suite. The logs stay.
+reap_members() {
+  local f p
+  while IFS= read -r f; do
+    p=$(cat "$f" 2>/dev/null) || continue
+    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+      kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null
+      echo "    (stopped etcd PID $p left by the test: $f)"
+    fi
+    rm -f "$f"
+  done < <(find "$BG_TMP" -name 'm*.pid' -type f 2>/dev/null)
+  find "$BG_TMP" -name 'm*.data' -type d -prune -exec rm -rf {} + 2>/dev/null
+  find "$BG_TMP" -name '*.db' -type f -delete 2>/dev/null
+}
+
 run_one() { # name cmd...
   local name=$1; shift
   if [ -n "$ONLY" ] && [[ "$name" != *"$ONLY"* ]]; then return; fi
   local log="$BG_TMP/$(echo "$name" | tr '/ ' '__').log"
   timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$@" > "$log" 2>&1
   local rc=$?
+  reap_members
   add_counts "$name" "$log" "$rc"
   if [ "$rc" -ne 0 ] || grep -q '^not ok\|\[  FAILED  \]' "$log"; then
     sed 's/^/    | /' "$log" | tail -40
@@ -68,4 +90,7 @@ if [ ${#failures[@]} -gt 0 ]; then
   echo "logs in $BG_TMP"
 fi
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+ok=0; [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] && ok=1
+# A clean run leaves nothing behind; a failed one keeps its logs to read.
+[ "$ok" -eq 1 ] && [ "$OWN_TMP" -eq 1 ] && rm -rf "$BG_TMP"
+[ "$ok" -eq 1 ]

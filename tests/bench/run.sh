@@ -5,7 +5,9 @@
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export BUILD BG_ROOT="$ROOT" BG_BIN="$ROOT/$BUILD/breakglass"
-export BG_TMP=${BG_TMP:-$(mktemp -d /tmp/breakglass-bench.XXXXXX)}
+OWN_TMP=0
+if [ -z "${BG_TMP:-}" ]; then BG_TMP=$(mktemp -d /tmp/breakglass-bench.XXXXXX); OWN_TMP=1; fi
+export BG_TMP
 rc=0
 for b in "$ROOT"/tests/bench/bench_*.sh; do
   [ -f "$b" ] || continue
@@ -13,4 +15,6 @@ for b in "$ROOT"/tests/bench/bench_*.sh; do
   echo "=== $(basename "$b" .sh)"
   bash "$b" || rc=1
 done
+# Benchmark data is hundreds of megabytes a run: never leave it behind.
+[ "$OWN_TMP" -eq 1 ] && rm -rf "$BG_TMP"
 exit $rc
