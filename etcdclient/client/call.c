@@ -392,6 +392,22 @@ int ec_unary(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMe
     return ec_unary_timed(c, opt, rpc, resp, NULL, err);
 }
 
+/* An election in progress: etcd says "leader changed" or "no leader" until
+ * a new leader is up, about one election timeout (1 s by default). A call
+ * that is safe to repeat waits 150, 300, then 600 ms and asks again rather
+ * than fail the operator's command on a blip; a member that stays without a
+ * leader still fails within about a second. */
+static bool wait_out_election(const ec_rpc *rpc, const ec_err *err, int *waits)
+{
+    if (!rpc->idempotent || err->code != EC_E_UNAVAILABLE || !strstr(err->msg, "leader") || *waits >= 3)
+        return false;
+    long ms = 150L << *waits;
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+    (*waits)++;
+    return true;
+}
+
 int ec_unary_timed(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMessage **resp,
                    int64_t *took_us, ec_err *err)
 {
@@ -400,6 +416,7 @@ int ec_unary_timed(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, Proto
     int timeout = opt && opt->timeout_ms > 0 ? opt->timeout_ms : c->command_timeout_ms;
     size_t attempts = opt && opt->endpoint ? 1 : c->n_configured;
     bool reauthed = false;
+    int election_waits = 0;
     ec_err first;
     ec_err_clear(&first);
     *resp = NULL;
@@ -414,6 +431,12 @@ int ec_unary_timed(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, Proto
             reauthed = true;
             if (authenticate(c, i, err) != 0)
                 return -1;
+            attempt--;
+            continue;
+        }
+        if (wait_out_election(rpc, err, &election_waits)) {
+            if (!(opt && opt->endpoint))
+                ec_failover(c, i); /* a member cut off from the others stays leaderless */
             attempt--;
             continue;
         }

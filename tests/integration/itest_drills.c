@@ -474,6 +474,47 @@ static void test_paused_member(void **state)
     ec_client_free(c);
 }
 
+/* The leader freezes. A linearizable read on a follower is answered "leader
+ * changed" once the others have elected a new leader (about 1-2 s); the
+ * client waits that out and asks again instead of failing the command. The
+ * client knows only the follower, so no failover can hide a failure. */
+static void test_election_waited_out(void **state)
+{
+    (void)state;
+    char eps[3][512];
+    size_t leader = 3;
+    ec_client *all = drill_client(NULL, 0, 0, 5000);
+    ec_err err;
+    for (size_t i = 0; i < 3; i++) {
+        member_field("BG_ENDPOINTS", i, eps[i], sizeof eps[i]);
+        ec_status s;
+        ec_callopt pin = {.endpoint = eps[i]};
+        ASSERT_OK(ec_status_get(all, &pin, &s, &err), &err);
+        if (s.header.member_id == s.leader)
+            leader = i;
+    }
+    ec_client_free(all);
+    assert_true(leader < 3);
+    size_t follower = (leader + 1) % 3;
+    ec_client *c = drill_client(eps[follower], 0, 0, 8000);
+    char pfx[64];
+    size_t pl = dir_prefix("sp", pfx, sizeof pfx);
+    ec_range_opts lin = {.key = (const uint8_t *)pfx, .key_len = pl, .prefix = true};
+    int64_t count = 0;
+    ASSERT_OK(ec_count(c, &lin, &count, NULL, &err), &err);
+    pid_t p = member_pid(leader);
+    assert_int_equal(kill(p, SIGSTOP), 0);
+    struct timespec settle = {0, 300 * 1000000L};
+    nanosleep(&settle, NULL);
+    count = 0;
+    int rc = ec_count(c, &lin, &count, NULL, &err);
+    kill(p, SIGCONT);
+    ec_client_free(c);
+    if (rc != 0)
+        fail_msg("a read during the election failed: %s", err.msg);
+    assert_int_equal(count, 6000);
+}
+
 /* Linearizable on request: the client's consistency overrides browsing. */
 static void test_consistency_config(void **state)
 {
@@ -521,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_slow_page_halves_next),
         cmocka_unit_test(test_deadline_page_retried_smaller),
         cmocka_unit_test(test_paused_member),
+        cmocka_unit_test(test_election_waited_out),
         cmocka_unit_test(test_consistency_config),
     };
     return cmocka_run_group_tests_name("fault drills on a three-member cluster", tests, NULL, NULL);
