@@ -41,4 +41,20 @@ expect_eq "nothing left under /custom" "" "$(ectl "$D" get --prefix /custom/ --k
 expect_eq "the /registry copies are untouched" "201" \
   "$( (ectl "$D" get /registry/daemonsets/kube-system/node-agent --keys-only; \
        ectl "$D" get --prefix /registry/pods/kube-system/node-agent --keys-only) | grep -c node-agent)"
+
+# An API server with --etcd-prefix "" (or "/") stores right under the root,
+# as path.Join("/", prefix) makes it: /daemonsets/..., /pods/...
+copy /registry/daemonsets/kube-system/node-agent /daemonsets/kube-system/node-agent
+for k in $(printf '%s\n' $pods | head -2); do copy "$k" "/${k#/registry/}"; done
+expect_exit 'rm --owner under --etcd-prefix ""' 0 "${BG[@]}" --etcd-prefix "" \
+  rm --owner DaemonSet/kube-system/node-agent --dry-run
+expect_contains "the root plan holds the owner and its two pods" "$OUT" "Would delete 3 keys"
+expect_contains "the owner's key is at the root" "$OUT" " /daemonsets/kube-system/node-agent"
+expect_eq "nothing under /registry is in the root plan" "0" "$(printf '%s\n' "$OUT" | grep -c '/registry/')"
+expect_exit '--etcd-prefix / means the same' 0 "${BG[@]}" --etcd-prefix / \
+  rm --owner DaemonSet/kube-system/node-agent --dry-run
+expect_contains "same root plan" "$OUT" "Would delete 3 keys"
+expect_exit "--etcd-prefix registry means /registry, as for the API server" 0 "${BG[@]}" --etcd-prefix registry \
+  rm --owner DaemonSet/kube-system/node-agent --dry-run
+expect_contains "the /registry plan" "$OUT" "Would delete 201 keys"
 finish

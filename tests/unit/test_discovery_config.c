@@ -382,6 +382,19 @@ static void test_defaults_and_prefix(void **state)
     assert_string_equal(o.endpoints[0], BG_DEFAULT_ENDPOINT);
     assert_null(o.cacert);
     bg_opts_free(&o);
+    /* The prefix as the API server applies it, path.Join("/", prefix): a
+     * missing leading '/', doubled and trailing ones are mended; "" and "/"
+     * are the root. */
+    static const struct {
+        const char *flag, *want;
+    } prefixes[] = {{"--etcd-prefix=registry", "/registry"}, {"--etcd-prefix=/custom/", "/custom"},
+                    {"--etcd-prefix=//a//b//", "/a/b"},       {"--etcd-prefix=", ""},
+                    {"--etcd-prefix=/", ""},                  {"--etcd-prefix=///", ""}};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        assert_int_equal(resolve(f, &o, msg, sizeof msg, prefixes[i].flag, "--insecure-transport", NULL, NULL), 0);
+        assert_string_equal(o.k8s_prefix, prefixes[i].want);
+        bg_opts_free(&o);
+    }
     tree_copy(f->root, AP, "kube-apiserver.yaml");
 }
 

@@ -79,9 +79,14 @@ static void test_prefix(void **state)
     assert_string_equal(k, "/custom/minions/n1");
     assert_int_equal(bg_owner_key("/a/b", "Pod", "ns", "p", k, sizeof k), 14);
     assert_string_equal(k, "/a/b/pods/ns/p");
-    /* "" means the default, as NULL does. */
-    assert_int_equal(bg_owner_key("", "Pod", "ns", "p", k, sizeof k), 19);
+    /* NULL means the default; "" and "/" the root, as the API server reads
+     * --etcd-prefix (path.Join("/", prefix)). */
+    assert_int_equal(bg_owner_key(NULL, "Pod", "ns", "p", k, sizeof k), 19);
     assert_string_equal(k, "/registry/pods/ns/p");
+    assert_int_equal(bg_owner_key("", "Pod", "ns", "p", k, sizeof k), 10);
+    assert_string_equal(k, "/pods/ns/p");
+    assert_int_equal(bg_owner_key("/", "Node", NULL, "n1", k, sizeof k), 11);
+    assert_string_equal(k, "/minions/n1");
 }
 
 static void test_too_small(void **state)

@@ -9,13 +9,13 @@
 #include "tui/ops/owner.h"
 #include "tui/top/spark.h"
 
-/* The Kubernetes prefix as bg_owner_key reads it: NULL or "" mean
- * "/registry", a trailing '/' is dropped. */
+/* The Kubernetes prefix as bg_owner_key reads it: NULL means "/registry"
+ * and "" the root; a trailing '/' is dropped. */
 static const char *reg_of(const char *k8s_prefix, size_t *len)
 {
-    const char *reg = k8s_prefix && *k8s_prefix ? k8s_prefix : "/registry";
+    const char *reg = k8s_prefix ? k8s_prefix : "/registry";
     size_t n = strlen(reg);
-    while (n > 1 && reg[n - 1] == '/')
+    while (n > 0 && reg[n - 1] == '/')
         n--;
     *len = n;
     return reg;

@@ -228,6 +228,30 @@ out:
     return rc;
 }
 
+/* The key prefix as the API server applies it: path.Join("/", prefix), so
+ * "registry", "/registry/" and "//registry" all mean "/registry", and "" or
+ * "/" mean the root (written "" here, so "<prefix>/pods/..." is a key). */
+static const char *canon_prefix(bg_opts *o, const char *p)
+{
+    char *c = malloc(strlen(p) + 2);
+    if (!c)
+        return p;
+    size_t n = 0;
+    for (const char *s = p; *s; s++)
+        if (*s != '/' || (n > 0 && c[n - 1] != '/')) /* no leading or doubled '/' */
+            c[n++] = *s;
+    while (n > 0 && c[n - 1] == '/')
+        n--;
+    if (n > 0) {
+        memmove(c + 1, c, n);
+        c[0] = '/';
+        n++;
+    }
+    c[n] = '\0';
+    const char *owned = own(o, c);
+    return owned ? owned : p;
+}
+
 static void apply_defaults(bg_opts *o)
 {
     if (o->n_endpoints == 0 && !o->offline) {
@@ -240,6 +264,8 @@ static void apply_defaults(bg_opts *o)
         o->command_timeout_ms = 5000;
     if (!o->k8s_prefix)
         o->k8s_prefix = "/registry";
+    else
+        o->k8s_prefix = canon_prefix(o, o->k8s_prefix);
 }
 
 int bg_opts_resolve(bg_opts *o, const bg_resolve_env *env, char *msg, size_t msglen)

@@ -72,10 +72,11 @@ int bg_owner_key(const char *k8s_prefix, const char *kind, const char *ns, const
     const char *plural = storage ? "" : "s"; /* the regular English plural, as the API server does for most kinds */
     if (!storage)
         storage = low;
-    /* NULL or "" mean /registry; a trailing '/' is dropped. */
-    const char *reg = k8s_prefix && *k8s_prefix ? k8s_prefix : "/registry";
+    /* NULL means /registry and "" the root, as the API server reads its
+     * --etcd-prefix; a trailing '/' is dropped. */
+    const char *reg = k8s_prefix ? k8s_prefix : "/registry";
     size_t reg_len = strlen(reg);
-    while (reg_len > 1 && reg[reg_len - 1] == '/')
+    while (reg_len > 0 && reg[reg_len - 1] == '/')
         reg_len--;
     if (reg_len > INT_MAX)
         return -1;
@@ -122,10 +123,9 @@ static int decode_uid_owners(const bg_plan_kv *kv, candidate *cd)
 int bg_owner_plan(ec_client *c, const char *spec, const char *k8s_prefix, bg_plan *p, uint64_t max_bytes,
                   ec_err *err)
 {
-    /* NULL or "" mean /registry; a trailing '/' is dropped. */
-    const char *reg = k8s_prefix && *k8s_prefix ? k8s_prefix : "/registry";
-    int reg_len = (int)strlen(reg);
-    while (reg_len > 1 && reg[reg_len - 1] == '/')
+    const char *reg = k8s_prefix ? k8s_prefix : "/registry"; /* as bg_owner_key reads it */
+    size_t reg_len = strlen(reg);
+    while (reg_len > 0 && reg[reg_len - 1] == '/')
         reg_len--;
     if (reg_len > 160) /* the keys below are built in fixed buffers */
         return ec_fail(err, EC_E_INVALID, "Kubernetes key prefix '%.40s...' is too long (at most 160 bytes)", reg);
@@ -175,7 +175,7 @@ int bg_owner_plan(ec_client *c, const char *spec, const char *k8s_prefix, bg_pla
     scratch.revision = p->revision;
     for (size_t r = 0; r < sizeof owned_resources / sizeof owned_resources[0]; r++) {
         char pre[600];
-        snprintf(pre, sizeof pre, "%.*s/%s/%s/", reg_len, reg, owned_resources[r], ns);
+        snprintf(pre, sizeof pre, "%.*s/%s/%s/", (int)reg_len, reg, owned_resources[r], ns);
         ec_range_opts ro = {.key = (const uint8_t *)pre, .key_len = strlen(pre), .prefix = true};
         if (bg_plan_read_range(&scratch, c, &ro, max_bytes * 4, err) != 0) {
             bg_plan_free(&scratch);
