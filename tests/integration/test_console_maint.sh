@@ -150,11 +150,20 @@ keys q q
 sleep 0.3
 etcd_stop "$DQ"
 
-# --read-only: maintenance refuses changes.
-start_console --read-only
+# --read-only: maintenance refuses changes; a snapshot is still allowed.
+# With a low byte limit the snapshot is paced, and its progress line says so
+# and how to lift the limit while the operator waits.
+start_console --read-only --max-bytes 32KiB
 keys M
 wait_for "menu under --read-only" "only the snapshot is available" 10
 keys c
 wait_for "compact refused" "--read-only is set: nothing can be changed" 5
+keys s
+wait_for "asks for the snapshot file" "snapshot file: " 5
+keys Enter
+wait_for "progress: paced, and how to lift it" \
+  "paced at 32.0 KiB/s to spare etcd (start with --max-bytes 0 to lift the limit)" 15
+wait_for "progress: bytes received and to go" " to go" 5
+wait_for "the paced snapshot is saved" "saved snapshot '" 60
 keys q q
 finish
