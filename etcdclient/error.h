@@ -24,7 +24,8 @@ typedef enum ec_code {
     EC_E_TOO_MANY_REQUESTS,    /* etcd is shedding load */
     EC_E_INVALID,              /* request rejected as invalid / bad usage */
     EC_E_NOT_FOUND,            /* key, member, lease or file not found */
-    EC_E_UNAVAILABLE,          /* server up but unable to serve (no leader, stopping) */
+    EC_E_UNAVAILABLE,          /* server up but unable to serve (stopping, ...) */
+    EC_E_NO_LEADER,            /* an election is in progress: "leader changed", "no leader" */
     EC_E_CORRUPT,              /* malformed or damaged input (value, file, stream) */
     EC_E_IO,                   /* local I/O error */
     EC_E_NOMEM,                /* out of memory or over a size cap */

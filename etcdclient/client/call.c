@@ -130,7 +130,9 @@ int ec_status_to_err(grpc_status_code st, const char *details, const char *rpc_n
         rc = ec_fail(err, EC_E_CORRUPT, "%s on '%s': etcd reports data corruption: %s", rpc_name, endpoint, d);
         break;
     case GRPC_STATUS_UNAVAILABLE:
-        if (contains(d, "etcdserver:"))
+        if (contains(d, "etcdserver:") && contains(d, "leader")) /* "leader changed", "no leader" */
+            rc = ec_fail(err, EC_E_NO_LEADER, "%s on '%s': %s", rpc_name, endpoint, d);
+        else if (contains(d, "etcdserver:"))
             rc = ec_fail(err, EC_E_UNAVAILABLE, "%s on '%s': %s", rpc_name, endpoint, d);
         else
             rc = ec_fail(err, EC_E_UNREACHABLE, "cannot reach '%s' (%s)", endpoint, d);
@@ -332,7 +334,7 @@ static bool is_connection_failure(const ec_err *e)
 {
     return e->code == EC_E_UNREACHABLE || e->code == EC_E_TLS_SERVER_UNTRUSTED ||
            e->code == EC_E_TLS_CLIENT_REJECTED || e->code == EC_E_TLS_CLIENT_REQUIRED ||
-           e->code == EC_E_TLS_HANDSHAKE || e->code == EC_E_UNAVAILABLE;
+           e->code == EC_E_TLS_HANDSHAKE || e->code == EC_E_UNAVAILABLE || e->code == EC_E_NO_LEADER;
 }
 
 /* Makes endpoint i usable: connected (or the reason why not), authenticated. */
@@ -399,7 +401,7 @@ int ec_unary(ec_client *c, const ec_callopt *opt, const ec_rpc *rpc, ProtobufCMe
  * leader still fails within about a second. */
 static bool wait_out_election(const ec_rpc *rpc, const ec_err *err, int *waits)
 {
-    if (!rpc->idempotent || err->code != EC_E_UNAVAILABLE || !strstr(err->msg, "leader") || *waits >= 3)
+    if (!rpc->idempotent || err->code != EC_E_NO_LEADER || *waits >= 3)
         return false;
     long ms = 150L << *waits;
     struct timespec ts = {0, ms * 1000000L};

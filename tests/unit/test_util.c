@@ -152,6 +152,8 @@ static void test_error_wrap_and_one_line(void **state)
     assert_int_equal(e.code, EC_E_IO);
     assert_string_equal(ec_code_name(EC_E_TLS_SERVER_UNTRUSTED), "tls-server-untrusted");
     assert_non_null(ec_err_hint(EC_E_NOSPACE));
+    assert_string_equal(ec_code_name(EC_E_NO_LEADER), "no-leader");
+    assert_non_null(ec_err_hint(EC_E_NO_LEADER));
 }
 
 static void test_global_options(void **state)
