@@ -164,14 +164,22 @@ static void parse_rest(const uint8_t *p, const uint8_t *end, ec_k8s_key *out)
         out->flags |= EC_K8S_KEY_ODD;
 }
 
+const char *ec_k8s_prefix(const char *prefix, size_t *len)
+{
+    if (!prefix)
+        prefix = EC_K8S_DEFAULT_PREFIX;
+    size_t n = strlen(prefix);
+    while (n > 0 && prefix[n - 1] == '/')
+        n--;
+    *len = n;
+    return prefix;
+}
+
 int ec_k8s_key_parse(const uint8_t *key, size_t len, const char *prefix, ec_k8s_key *out)
 {
     memset(out, 0, sizeof *out);
-    if (!prefix)
-        prefix = EC_K8S_DEFAULT_PREFIX;
-    size_t plen = strlen(prefix);
-    while (plen > 0 && prefix[plen - 1] == '/')
-        plen--;
+    size_t plen;
+    prefix = ec_k8s_prefix(prefix, &plen);
     if (len < plen + 2 || memcmp(key, prefix, plen) != 0 || key[plen] != '/')
         return -1;
     const uint8_t *p = key + plen + 1, *end = key + len;

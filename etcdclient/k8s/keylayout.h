@@ -42,6 +42,12 @@ typedef struct ec_k8s_key {
     unsigned flags;        /* EC_K8S_KEY_* */
 } ec_k8s_key;
 
+/* The API server's key prefix as every reader here takes it: NULL means
+ * EC_K8S_DEFAULT_PREFIX, trailing '/' are dropped, and "" (or "/") is the
+ * root, so keys are "<prefix>/<resource>/...". Returns the string; its first
+ * *len bytes are the prefix. */
+const char *ec_k8s_prefix(const char *prefix, size_t *len);
+
 /* Parses key[0..len) under prefix (NULL means EC_K8S_DEFAULT_PREFIX; a
  * trailing '/' is ignored; "" means keys start with "/<resource>").
  * Returns 0 and fills *out, or -1 when the key is not under the prefix or

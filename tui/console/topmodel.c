@@ -5,21 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "etcdclient/k8s/keylayout.h"
 #include "tui/console/text.h"
 #include "tui/ops/owner.h"
 #include "tui/top/spark.h"
-
-/* The Kubernetes prefix as bg_owner_key reads it: NULL means "/registry"
- * and "" the root; a trailing '/' is dropped. */
-static const char *reg_of(const char *k8s_prefix, size_t *len)
-{
-    const char *reg = k8s_prefix ? k8s_prefix : "/registry";
-    size_t n = strlen(reg);
-    while (n > 0 && reg[n - 1] == '/')
-        n--;
-    *len = n;
-    return reg;
-}
 
 /* API resources stored under another path ("nodes" live in "minions"). */
 static const struct {
@@ -72,7 +61,7 @@ int tm_owner_key(const char *k8s_prefix, const uint8_t *name, size_t len, ec_buf
      * inside, checked above); then room for the key: the prefix, a storage
      * path of at most 64 bytes (the kind's plural) and the rest. */
     size_t rest_len = len - kl - 1, reg_len;
-    reg_of(k8s_prefix, &reg_len);
+    ec_k8s_prefix(k8s_prefix, &reg_len);
     size_t keyn = reg_len + rest_len + 72;
     char *rest = malloc(rest_len + 1 + keyn);
     if (!rest)
@@ -98,7 +87,7 @@ int tm_owner_key(const char *k8s_prefix, const uint8_t *name, size_t len, ec_buf
 static bool resource_dir(const char *k8s_prefix, const uint8_t *name, size_t len, ec_ks *ks, ec_buf *path)
 {
     size_t reg_len;
-    const char *reg = reg_of(k8s_prefix, &reg_len);
+    const char *reg = ec_k8s_prefix(k8s_prefix, &reg_len);
     /* The legacy names first: "services" holds specs/ and endpoints/. */
     for (size_t i = 0; i < sizeof odd_resources / sizeof odd_resources[0]; i++) {
         const char *r = odd_resources[i].resource;
@@ -123,7 +112,7 @@ tm_jump_kind tm_jump(const char *k8s_prefix, bg_top_grouping g, const uint8_t *n
                      ec_ks *ks, ec_buf *path, const char **why)
 {
     size_t reg_len;
-    const char *reg = reg_of(k8s_prefix, &reg_len);
+    const char *reg = ec_k8s_prefix(k8s_prefix, &reg_len);
     *why = NULL;
     ec_buf_reset(path);
     if (truncated) {

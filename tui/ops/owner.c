@@ -72,12 +72,8 @@ int bg_owner_key(const char *k8s_prefix, const char *kind, const char *ns, const
     const char *plural = storage ? "" : "s"; /* the regular English plural, as the API server does for most kinds */
     if (!storage)
         storage = low;
-    /* NULL means /registry and "" the root, as the API server reads its
-     * --etcd-prefix; a trailing '/' is dropped. */
-    const char *reg = k8s_prefix ? k8s_prefix : "/registry";
-    size_t reg_len = strlen(reg);
-    while (reg_len > 0 && reg[reg_len - 1] == '/')
-        reg_len--;
+    size_t reg_len;
+    const char *reg = ec_k8s_prefix(k8s_prefix, &reg_len);
     if (reg_len > INT_MAX)
         return -1;
     int w = ns && ns[0] ? snprintf(out, outn, "%.*s/%s%s/%s/%s", (int)reg_len, reg, storage, plural, ns, name)
@@ -123,10 +119,8 @@ static int decode_uid_owners(const bg_plan_kv *kv, candidate *cd)
 int bg_owner_plan(ec_client *c, const char *spec, const char *k8s_prefix, bg_plan *p, uint64_t max_bytes,
                   ec_err *err)
 {
-    const char *reg = k8s_prefix ? k8s_prefix : "/registry"; /* as bg_owner_key reads it */
-    size_t reg_len = strlen(reg);
-    while (reg_len > 0 && reg[reg_len - 1] == '/')
-        reg_len--;
+    size_t reg_len;
+    const char *reg = ec_k8s_prefix(k8s_prefix, &reg_len);
     if (reg_len > 160) /* the keys below are built in fixed buffers */
         return ec_fail(err, EC_E_INVALID, "Kubernetes key prefix '%.40s...' is too long (at most 160 bytes)", reg);
     char kind[64], ns[256] = "", name[256];
