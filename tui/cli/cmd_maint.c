@@ -53,6 +53,14 @@ static int list_alarms(ec_client *c, ec_alarm **a, size_t *n)
     return 0;
 }
 
+/* A change that starts from the active alarms: the read-only guard, the
+ * client, then the list (reported on failure). */
+static int begin_with_alarms(bg_ctx *ctx, const char *name, ec_client **c, ec_alarm **a, size_t *n)
+{
+    int rc = bg_change_begin(ctx, name, c);
+    return rc ? rc : list_alarms(*c, a, n);
+}
+
 /* ---- compact ------------------------------------------------------------ */
 
 static int do_compact(ec_client *c, audit_log *log, int64_t rev, bool physical, int64_t prev_compact)
@@ -229,9 +237,7 @@ int cmd_alarm(bg_ctx *ctx, int argc, char **argv)
     ec_client *c;
     ec_alarm *a;
     size_t n;
-    int rc = bg_change_begin(ctx, "alarm disarm", &c);
-    if (rc == 0)
-        rc = list_alarms(c, &a, &n);
+    int rc = begin_with_alarms(ctx, "alarm disarm", &c, &a, &n);
     if (rc)
         return rc;
     if (n == 0) {
@@ -269,9 +275,7 @@ int cmd_recover_nospace(bg_ctx *ctx, int argc, char **argv)
     ec_client *c;
     ec_alarm *a;
     size_t n;
-    int rc = bg_change_begin(ctx, "recover-nospace", &c);
-    if (rc == 0)
-        rc = list_alarms(c, &a, &n);
+    int rc = begin_with_alarms(ctx, "recover-nospace", &c, &a, &n);
     if (rc)
         return rc;
     ec_err err;
